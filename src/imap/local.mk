@@ -1,0 +1,1 @@
+## src/imap: sources are appended to libskua_a_SOURCES (ui: libskuaui_a_SOURCES) here.
