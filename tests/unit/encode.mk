@@ -1,0 +1,1 @@
+## unit tests for encode (owned by whoever builds encode)

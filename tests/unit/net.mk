@@ -1,0 +1,1 @@
+## unit tests for net (owned by whoever builds net)

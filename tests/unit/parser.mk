@@ -1,0 +1,1 @@
+## unit tests for parser (owned by whoever builds parser)
