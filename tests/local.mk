@@ -8,6 +8,10 @@ UNIT_TESTS += tests/unit/test_buf
 tests_unit_test_buf_SOURCES = tests/unit/test_buf.c
 tests_unit_test_buf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_buf_LDADD = $(TEST_LDADD)
+UNIT_TESTS += tests/unit/test_conf
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
+tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_conf_LDADD = $(TEST_LDADD)
 include tests/unit/parser.mk
 include tests/unit/net.mk
 include tests/unit/encode.mk
