@@ -1,1 +1,3 @@
-## ui: sources are appended to libskua_a_SOURCES (ui: libskuaui_a_SOURCES) here.
+## ui/: the only code that includes curses. Pure helpers (sanitize) include no curses either.
+libskuaui_a_SOURCES += ui/sanitize.c ui/sanitize.h
+libskuaui_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ui
