@@ -200,7 +200,6 @@ first_valid_uid = {min(uid, 500)}
 first_valid_gid = {min(gid, 500)}
 mail_location = maildir:~/Maildir
 mail_plugins = $mail_plugins zlib
-imap_capability = +XLIST
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {passwd}
