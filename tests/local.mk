@@ -12,6 +12,11 @@ UNIT_TESTS += tests/unit/test_conf
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_conf_LDADD = $(TEST_LDADD)
+UNIT_TESTS += tests/unit/test_sanitize
+tests_unit_test_sanitize_SOURCES = tests/unit/test_sanitize.c
+tests_unit_test_sanitize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ui
+tests_unit_test_sanitize_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sanitize_LDADD = libskuaui.a $(TEST_LDADD)
 include tests/unit/parser.mk
 include tests/unit/net.mk
 include tests/unit/encode.mk
@@ -21,4 +26,15 @@ endif
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
-EXTRA_DIST += tests/harness/no-cmocka.sh
+## Test servers and the harness that starts them; their self-tests run with the suite.
+## A test needing a server it cannot start fails under CI=true, and skips elsewhere.
+TESTS += \
+	tests/servers/test_gmail_server.py \
+	tests/integration/harness.sh
+
+EXTRA_DIST += tests/harness tests/servers tests/integration/harness.sh \
+	tests/integration/harness_check.py
+
+## Directories in EXTRA_DIST are copied whole: leave Python's caches out.
+dist-hook:
+	find $(distdir)/tests -name __pycache__ -type d -prune -exec rm -rf {} +
