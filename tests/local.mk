@@ -35,6 +35,8 @@ TESTS += \
 EXTRA_DIST += tests/harness tests/servers tests/integration/harness.sh \
 	tests/integration/harness_check.py
 
-## Directories in EXTRA_DIST are copied whole: leave Python's caches out.
+## Directories in EXTRA_DIST are copied whole (from the build tree too, when a VPATH build
+## ran tests there): leave Python's caches and test logs out.
 dist-hook:
 	find $(distdir)/tests -name __pycache__ -type d -prune -exec rm -rf {} +
+	find $(distdir)/tests/servers $(distdir)/tests/harness \( -name '*.log' -o -name '*.trs' \) -exec rm -f {} +
