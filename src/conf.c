@@ -3,8 +3,8 @@
 
 #include "conf.h"
 #include "conf_file.h"
+#include "net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -62,21 +62,6 @@ char *config_path(const char *arg)
 	else
 		n = asprintf(&path, "%s/.config/skua/config", home && *home ? home : ".");
 	return n < 0 ? NULL : path;
-}
-
-bool config_host_is_loopback(const char *host)
-{
-	if (!host)
-		return false;
-	if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
-		return true;
-	struct in_addr a4;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	struct in6_addr a6;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	return false;
 }
 
 unsigned config_account_port(const struct config_account *a)
@@ -277,7 +262,7 @@ static bool check_account(struct parse *p, const struct config_account *a)
 		return fail(p, NULL, "[account %s] has no host", a->name);
 	if (!a->user)
 		return fail(p, NULL, "[account %s] has no user", a->name);
-	if (a->tls == CONFIG_TLS_NONE && !a->allow_plaintext && !config_host_is_loopback(a->host))
+	if (a->tls == CONFIG_TLS_NONE && !a->allow_plaintext && !net_host_is_loopback(a->host))
 		return fail(p, "tls", "[account %s]: tls = none sends your password in clear; it is allowed "
 			    "only for a loopback host or with allow_plaintext = yes", a->name);
 	if ((a->auth == CONFIG_AUTH_XOAUTH2 || a->auth == CONFIG_AUTH_OAUTHBEARER) && !a->oauth_token_command)

@@ -11,7 +11,8 @@
  *  - config_path() picks the file: the -c argument, else $SKUA_CONFIG, else
  *    $XDG_CONFIG_HOME/skua/config (~/.config/skua/config). The result is malloc'd.
  *  - Policy checked at load time: `tls = none` is refused unless the host is a loopback address
- *    (localhost, 127.0.0.0/8, ::1) or the account says `allow_plaintext = yes`.
+ *    (net_host_is_loopback(): localhost, 127.0.0.0/8, ::1) or the account says
+ *    `allow_plaintext = yes`. The connection checks the resolved peer again.
  *  - Secrets never live here: only the command that prints them (password_command,
  *    oauth_token_command).
  */
@@ -76,6 +77,5 @@ void config_free(struct config **cfg);
 /* The account called name, or the first one when name is NULL; NULL when absent. */
 const struct config_account *config_account(const struct config *cfg, const char *name);
 unsigned config_account_port(const struct config_account *a);
-bool config_host_is_loopback(const char *host);
 
 #endif

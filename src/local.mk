@@ -3,3 +3,8 @@ libskua_a_SOURCES += \
 	src/buf.c src/buf.h
 ## config file
 libskua_a_SOURCES += src/conf.c src/conf.h src/conf_file.c src/conf_file.h
+libskua_a_SOURCES += \
+	src/loop.c src/loop.h \
+	src/net.c src/net.h src/net_int.h src/net_tls.c src/net_compress.c src/net_resolve.c
+## base64 (encode/sasl; shared with the mail model's decoders)
+libskua_a_SOURCES += src/base64.c src/base64.h

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "net.h"
 
 static struct config *parse(const char *text, char *err, size_t errlen)
 {
@@ -131,9 +132,9 @@ static void test_plaintext_policy(void **state)
 				 "user = u\npassword_command = x\n", err, sizeof err);
 	assert_non_null(c);
 	config_free(&c);
-	assert_false(config_host_is_loopback("128.0.0.1"));
-	assert_false(config_host_is_loopback("localhost.example.org"));
-	assert_false(config_host_is_loopback("::2"));
+	assert_false(net_host_is_loopback("128.0.0.1"));
+	assert_false(net_host_is_loopback("localhost.example.org"));
+	assert_false(net_host_is_loopback("::2"));
 }
 
 static void test_load_and_path(void **state)
