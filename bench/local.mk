@@ -5,3 +5,11 @@ bench: $(SKUA_BENCHES)
 SKUA_BENCHES =
 EXTRA_PROGRAMS = $(SKUA_BENCHES)
 CLEANFILES += $(SKUA_BENCHES)
+## parser throughput (src/imap/parser.h)
+SKUA_BENCHES += bench/bench_parser
+bench_bench_parser_SOURCES = bench/bench_parser.c
+bench_bench_parser_LDADD = $(SKUA_CORE_LIBS)
+## threads (src/mail/thread.h)
+SKUA_BENCHES += bench/bench_thread
+bench_bench_thread_SOURCES = bench/bench_thread.c
+bench_bench_thread_LDADD = $(SKUA_CORE_LIBS)

@@ -1,24 +1,33 @@
 /*
- * skua — entry point: parses the command line and starts the program.
- * The full reader arrives with later issues; today it answers --version and --help.
+ * skua — entry point: parses the command line, loads the configuration and runs the front end.
+ * Until the curses reader exists the front end is ui/probe: it connects, reads the account's
+ * folders and the newest messages of one folder through the engine, prints them and exits.
  */
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "probe.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: skua [-c FILE] [-a ACCOUNT] [-f FOLDER]\n"
+		"Usage: skua [-c FILE] [-a ACCOUNT] [-f FOLDER] [-n ROWS] [-v]\n"
 		"       skua --version | --help\n"
 		"\n"
 		"A terminal mail reader for IMAP and Gmail.\n"
 		"\n"
 		"  -c FILE       read the configuration from FILE\n"
 		"                (default: $SKUA_CONFIG, else $XDG_CONFIG_HOME/skua/config)\n"
-		"  -a ACCOUNT    open the account named ACCOUNT\n"
+		"  -a ACCOUNT    open the account named ACCOUNT (default: the first)\n"
 		"  -f FOLDER     open FOLDER instead of INBOX\n"
+		"  -n ROWS       how many of the newest messages to list (default 20)\n"
+		"  -v            print the IMAP conversation (passwords redacted) on stderr\n"
 		"  -h, --help    show this help and exit\n"
 		"  -V, --version show the version and exit\n"
 		"\n"
@@ -27,16 +36,76 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	setlocale(LC_ALL, "");
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+		if (!strcmp(argv[i], "--version")) {
 			printf("skua %s\n", PACKAGE_VERSION);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		}
+		if (!strcmp(argv[i], "--"))
+			break;
 	}
-	usage(stderr);
-	return 2;
+	const char *cfg_arg = NULL, *account = NULL, *folder = NULL;
+	struct probe_opts po = {0};
+	int c;
+	while ((c = getopt(argc, argv, "c:a:f:n:vhV")) != -1) {
+		switch (c) {
+		case 'c': cfg_arg = optarg; break;
+		case 'a': account = optarg; break;
+		case 'f': folder = optarg; break;
+		case 'n': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 10000) {
+				fprintf(stderr, "skua: -n takes a number from 1 to 10000\n");
+				return 2;
+			}
+			po.rows = (unsigned)n;
+			break;
+		}
+		case 'v': po.verbose++; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("skua %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "skua: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	char *path = config_path(cfg_arg);
+	if (!path) {
+		fprintf(stderr, "skua: out of memory\n");
+		return 1;
+	}
+	char err[1024];
+	struct config *cfg = config_load(path, err, sizeof err);
+	free(path);
+	if (!cfg) {
+		fprintf(stderr, "skua: %s\n", err);
+		return 2;
+	}
+	const struct config_account *acct = config_account(cfg, account);
+	if (!acct) {
+		if (account)
+			fprintf(stderr, "skua: %s: no [account %s]\n", cfg->path, account);
+		else
+			fprintf(stderr, "skua: %s: no account configured (add an [account NAME] section)\n",
+				cfg->path);
+		config_free(&cfg);
+		return 2;
+	}
+	po.folder = folder;
+	const char *cols = getenv("COLUMNS");
+	po.width = cols ? atoi(cols) : 0;
+	if (!po.width && isatty(STDOUT_FILENO))
+		po.width = 80;
+	int status = probe_run(acct, &po);
+	config_free(&cfg);
+	return status;
 }

@@ -20,6 +20,11 @@ tests_unit_test_sanitize_LDADD = libskuaui.a $(TEST_LDADD)
 include tests/unit/parser.mk
 include tests/unit/net.mk
 include tests/unit/encode.mk
+include tests/unit/thread.mk
+include tests/unit/session.mk
+include tests/unit/mail.mk
+include tests/unit/ops.mk
+include tests/integration/engine.mk
 else
 TESTS += tests/harness/no-cmocka.sh
 endif

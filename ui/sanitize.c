@@ -4,77 +4,11 @@
 #include "sanitize.h"
 
 #include "buf.h"
+#include "mail/charset.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-
-size_t utf8_decode(const char *str, size_t len, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned char c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	size_t n;
-	uint32_t v, min;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		v = c & 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		v = c & 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		v = c & 0x07;
-		min = 0x10000;
-	} else {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if (i >= len || (s[i] & 0xC0) != 0x80) {
-			*cp = 0xFFFD;
-			return i; /* resynchronise at the first non-continuation byte */
-		}
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-		*cp = 0xFFFD;
-		return n;
-	}
-	*cp = v;
-	return n;
-}
-
-static int put_utf8(struct buf *out, uint32_t cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return buf_append(out, b, n) == BUF_OK ? 0 : -1;
-}
 
 static const char *bidi_name(uint32_t cp)
 {
@@ -103,6 +37,11 @@ static bool invisible(uint32_t cp)
 	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206A && cp <= 0x206F);
 }
 
+static int put_cp(struct buf *out, uint32_t cp)
+{
+	return charset_put_utf8(out, cp) == BUF_OK ? 0 : -1;
+}
+
 static int put_ascii(struct buf *out, const char *s)
 {
 	return buf_append_str(out, s) == BUF_OK ? 0 : -1;
@@ -115,7 +54,7 @@ int san_text(const char *in, size_t len, unsigned flags, struct buf *out)
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(in + i, len - i, &cp);
+		size_t n = charset_utf8_decode(in + i, len - i, &cp);
 		i += n;
 		int r = 0;
 		if (cp == '\t') {
@@ -129,10 +68,10 @@ int san_text(const char *in, size_t len, unsigned flags, struct buf *out)
 				char pic[3] = {'^', (char)(cp == 0x7F ? '?' : cp + 0x40), 0};
 				r = put_ascii(out, pic);
 			} else {
-				r = put_utf8(out, cp == 0x7F ? 0x2421 : 0x2400 + cp);
+				r = put_cp(out, cp == 0x7F ? 0x2421 : 0x2400 + cp);
 			}
 		} else if (cp >= 0x80 && cp <= 0x9F) {
-			r = ascii ? put_ascii(out, "?") : put_utf8(out, 0xFFFD);
+			r = ascii ? put_ascii(out, "?") : put_cp(out, 0xFFFD);
 		} else if (bidi_name(cp)) {
 			r = buf_printf(out, "<%s>", bidi_name(cp)) == BUF_OK ? 0 : -1;
 		} else if (invisible(cp)) {
@@ -146,7 +85,7 @@ int san_text(const char *in, size_t len, unsigned flags, struct buf *out)
 			int w = wcwidth((wchar_t)cp);
 			/* in a UTF-8 locale wcwidth() < 0 means non-printing; outside one it knows
 			 * nothing of non-ASCII, so only the explicit rules above apply */
-			r = put_utf8(out, (w < 0 && MB_CUR_MAX > 1) ? 0xFFFD : cp);
+			r = put_cp(out, (w < 0 && MB_CUR_MAX > 1) ? 0xFFFD : cp);
 		}
 		if (r < 0)
 			return -1;
@@ -170,7 +109,7 @@ int text_width(const char *s, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		i += utf8_decode(s + i, len - i, &cp);
+		i += charset_utf8_decode(s + i, len - i, &cp);
 		cols += cp_width(cp);
 	}
 	return cols;
@@ -182,7 +121,7 @@ size_t text_fit(const char *s, size_t len, int cols, int *used)
 	size_t i = 0, fit = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = charset_utf8_decode(s + i, len - i, &cp);
 		int cw = cp_width(cp);
 		if (w + cw > cols)
 			break;

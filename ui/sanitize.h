@@ -18,7 +18,8 @@
  *  - SAN_LOCALE_ASCII (for a non-UTF-8 locale): every non-ASCII character becomes '?', so nothing
  *    is ever garbled by a terminal that cannot show it.
  * Output is appended to a struct buf (src/buf.h); the function returns -1 only if the buffer's
- * cap is hit (the output is then cut at a character boundary).
+ * cap is hit (the output is then cut at a character boundary). UTF-8 decoding is
+ * src/mail/charset.h's charset_utf8_decode().
  *
  * Widths: text_width() and text_fit() count terminal columns of sanitised UTF-8 with wcwidth()
  * (CJK and most emoji 2, combining marks 0); text_fit() never splits a character and keeps
@@ -40,10 +41,6 @@ enum san_flags {
 };
 
 int san_text(const char *in, size_t len, unsigned flags, struct buf *out);
-
-/* Decodes one UTF-8 character at s (len > 0). Returns its byte length (>= 1) and sets *cp, or
- * sets *cp = 0xFFFD and returns the length of the invalid sequence (1 or more). */
-size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* Columns needed by sanitised UTF-8 text (no controls in it). */
 int text_width(const char *s, size_t len);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "mail/charset.h"
 #include "sanitize.h"
 
 static char *san(const char *in, size_t len, unsigned flags)
@@ -36,7 +37,7 @@ static void assert_terminal_safe(const char *out, bool body)
 				fail_msg("control byte 0x%02x at %zu in '%s'", c, i, out);
 		}
 		uint32_t cp;
-		size_t n = utf8_decode(out + i, len - i, &cp);
+		size_t n = charset_utf8_decode(out + i, len - i, &cp);
 		if (cp == 0xFFFD && !(n == 3 && (unsigned char)out[i] == 0xEF))
 			fail_msg("invalid UTF-8 at %zu", i);
 		if (cp >= 0x80 && cp <= 0x9F)
