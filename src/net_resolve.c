@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -160,19 +161,33 @@ int net_resolve_numeric(const char *host, unsigned port, int family, struct addr
 
 /* ---- loopback ---- */
 
+static bool in4_is_loopback(const struct in_addr *a)
+{
+	return (ntohl(a->s_addr) >> 24) == 127;
+}
+
+static bool in6_is_loopback(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
 bool net_addr_is_loopback(const struct sockaddr *sa)
 {
 	if (!sa)
 		return false;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	/* Copy out of the generic pointer rather than read sa_family through a cast of a
+	 * differently typed object: at -O2 strict aliasing lets the compiler reorder such loads. */
+	sa_family_t family;
+	memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family), sizeof family);
+	if (family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, sa, sizeof in);
+		return in4_is_loopback(&in.sin_addr);
 	}
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		if (IN6_IS_ADDR_LOOPBACK(a))
-			return true;
-		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, sa, sizeof in6);
+		return in6_is_loopback(&in6.sin6_addr);
 	}
 	return false;
 }
@@ -191,18 +206,12 @@ bool net_host_is_loopback(const char *host)
 	} else {
 		memcpy(tmp, host, n + 1);
 	}
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-	memset(&in4, 0, sizeof in4);
-	memset(&in6, 0, sizeof in6);
-	if (inet_pton(AF_INET, tmp, &in4.sin_addr) == 1) {
-		in4.sin_family = AF_INET;
-		return net_addr_is_loopback((struct sockaddr *)&in4);
-	}
-	if (inet_pton(AF_INET6, tmp, &in6.sin6_addr) == 1) {
-		in6.sin6_family = AF_INET6;
-		return net_addr_is_loopback((struct sockaddr *)&in6);
-	}
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, tmp, &a4) == 1)
+		return in4_is_loopback(&a4);
+	if (inet_pton(AF_INET6, tmp, &a6) == 1)
+		return in6_is_loopback(&a6);
 	n = strlen(tmp);
 	if (n > 0 && tmp[n - 1] == '.') /* "localhost." */
 		tmp[--n] = '\0';
