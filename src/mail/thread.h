@@ -20,21 +20,22 @@
  * key and thread id; trees merged smaller-into-larger), not what the context holds. Adding the
  * same messages in any order or batch split gives the same threads, as long as the headers do not
  * contradict one another (when they do, a message's own References win over what others say
- * about it, and otherwise the first seen wins). thread_remove() drops messages (expunge); links
- * learnt from a removed message's References stay while other messages hang on them.
+ * about it, and otherwise the first seen wins). Two messages with one Message-ID: the smaller key
+ * keeps the ID (and the replies to it), the other is threaded by its own References. Loops in
+ * References are broken; an ID naming itself is ignored. thread_remove() drops messages
+ * (expunge); links learnt from a removed message's References stay while others hang on them.
  *
  * Threads are named by a uint32_t id, stable while the thread lives (merges keep one id and report
  * the other gone). thread_changes() says which threads were made, changed or gone since it was
- * last called; ids of gone threads are reused only after that. Order: newest activity first
- * (thread_order_get()); in a thread, children oldest first (THREAD_SERVER keeps the server's order).
- * Deep chains are walked iteratively: a 100,000-deep reply chain does not recurse.
+ * last called. Order: newest activity first, read by position (thread_order_get()); in a thread,
+ * children oldest first (THREAD_SERVER keeps the server's order). Nothing recurses: a 100,000-deep
+ * reply chain is walked with loops.
  *
  * Memory: the context owns everything. Input structs are copied (strings interned into the
  * context's arena, so they need live only during the call). Strings handed out (struct
- * thread_row) stay valid until thread_free(); the arrays of thread_changes() until its next
- * call. Strings are bounded (subject 1,000 bytes,
- * Message-ID 500, name/address/label 256, 100 References, 64 labels per message); longer input is
- * cut (IDs: dropped), never rejected.
+ * thread_row) stay valid until thread_free(); the arrays of thread_changes() until its next call.
+ * Input is bounded: subject 1,000 bytes, Message-ID 500, name/address/label 256, the last 100
+ * References, 64 labels per message; longer input is cut (IDs too long are dropped).
  *
  * Errors: functions returning int give 0, or -1 when memory ran out; the context stays consistent
  * (a batch may then be partly added: add it again).
@@ -121,7 +122,8 @@ size_t thread_msg_count(const struct thread_ctx *ctx);
 /*
  * The order of live threads, newest activity first, by position 0 .. thread_count() - 1:
  * copies up to n thread ids from position `from` into out and returns how many it copied.
- * Pending changes are applied first, at a cost of what changed, not of the mailbox.
+ * Pending changes are applied first, at a cost of what changed (sorted blocks of 256), not of the
+ * mailbox. Out of memory, threads whose place could not be made are left out until a later call.
  */
 size_t thread_order_get(struct thread_ctx *ctx, size_t from, uint32_t *out, size_t n);
 /* The position of thread tid in that order (SIZE_MAX for an unknown tid). */
@@ -136,7 +138,7 @@ struct thread_changes {
 	                            changed and drop ids thread_order_get() no longer lists */
 };
 /* What happened since the previous call; the lists are then cleared. Call it after each batch:
- * ids of gone threads are recycled only through it. */
+ * the ids it reports gone are recycled only at the call after. */
 void thread_changes(struct thread_ctx *ctx, struct thread_changes *out);
 
 /* One line of a thread in display order (pre-order, depth-first). */

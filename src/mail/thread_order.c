@@ -157,8 +157,14 @@ static int order_insert(struct thread_ctx *ctx, uint32_t th)
 	}
 	uint32_t p = lo;
 	if (B->n == T_ORDER_BLOCK) {
-		/* split: the upper half moves to a new block, right after this one */
+		/* split: the part after `half` moves to a new block, right after this one. Near an
+		 * end the split is uneven, so runs of arrivals there (new mail at the front,
+		 * background fill at the back) leave full blocks behind. */
 		uint32_t half = T_ORDER_BLOCK / 2;
+		if (p <= T_ORDER_BLOCK / 8)
+			half = T_ORDER_BLOCK / 8;
+		else if (p >= T_ORDER_BLOCK - T_ORDER_BLOCK / 8)
+			half = T_ORDER_BLOCK - T_ORDER_BLOCK / 8;
 		uint32_t spare = take_spare(ctx);
 		B = ctx->blk[b]; /* ctx->blk did not move (room was made), but be plain about it */
 		struct tblock *C = ctx->blk[spare];
@@ -270,9 +276,9 @@ static int order_flush(struct thread_ctx *ctx)
 			ctx->order_all = true;
 			return -1;
 		}
-	/* moves leave holes; when blocks are on average under a quarter full, pack them. Packing
+	/* moves leave holes; when blocks are on average under half full, pack them. Packing
 	 * fills blocks, so it takes many moves to come back here: O(1) amortised. */
-	if (ctx->seq.n > 8 && (uint64_t)ctx->seq.n * (T_ORDER_BLOCK / 4) > ctx->livethr)
+	if (ctx->seq.n > 8 && (uint64_t)ctx->seq.n * (T_ORDER_BLOCK / 2) > ctx->livethr)
 		order_pack(ctx);
 	return 0;
 }

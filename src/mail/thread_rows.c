@@ -220,7 +220,7 @@ int thread_walk(const struct thread_ctx *ctx, uint32_t tid, struct thread_entry 
 
 /* ---- rows ------------------------------------------------------------------------------------ */
 
-/* Calls fn for every message of a thread (any order). */
+/* Runs body with m set to each message of a thread (in no particular order). */
 #define FOR_EACH_MSG(ctx, h, m, body)                                                            \
 	for (uint32_t t_ = (h)->first_tree; t_ != TNIL; t_ = (ctx)->tree[t_].gnext) {            \
 		uint32_t r_ = (ctx)->tree[t_].root;                                              \

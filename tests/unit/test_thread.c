@@ -291,6 +291,40 @@ static void test_garbage_ids(void **state)
 	thread_free(&ctx);
 }
 
+/* Random bytes with plenty of '<', '>', spaces and high bytes in every header. */
+static void test_random_garbage(void **state)
+{
+	(void)state;
+	enum { N = 2000, LEN = 48 };
+	static const char alphabet[] = "<<>>  ab@.\t\r\nRe:[]()\xc3\xa9\xff\x80" "fwd";
+	char (*text)[4][LEN] = malloc(N * sizeof *text);
+	struct thread_msg *ms = calloc(N, sizeof *ms);
+	assert_true(text && ms);
+	uint64_t rng = 3;
+	for (size_t i = 0; i < N; i++) {
+		for (int f = 0; f < 4; f++) {
+			size_t len = trand(&rng) % (LEN - 1);
+			for (size_t j = 0; j < len; j++)
+				text[i][f][j] = alphabet[trand(&rng) % (sizeof alphabet - 1)];
+			text[i][f][len] = '\0';
+		}
+		ms[i] = tmsg(i + 1, text[i][0], text[i][1], text[i][3], (int64_t)(trand(&rng) % 50));
+		ms[i].in_reply_to = text[i][2];
+	}
+	struct thread_ctx *ctx = new_jwz();
+	for (size_t i = 0; i < N; i += 37)
+		assert_int_equal(thread_add(ctx, ms + i, N - i < 37 ? N - i : 37), 0);
+	assert_int_equal(thread_check_cover(ctx, N), N);
+	uint64_t keys[N / 2];
+	for (size_t i = 0; i < N / 2; i++)
+		keys[i] = 2 * i + 1;
+	assert_int_equal(thread_remove(ctx, keys, N / 2), 0);
+	assert_int_equal(thread_check_cover(ctx, N), N - N / 2);
+	thread_free(&ctx);
+	free(text);
+	free(ms);
+}
+
 /* ---- order independence ------------------------------------------------------------------ */
 
 static struct thread_msg dataset[32];
@@ -600,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_duplicate_message_id),
 		cmocka_unit_test(test_garbage_ids),
+		cmocka_unit_test(test_random_garbage),
 		cmocka_unit_test(test_dataset_shape),
 		cmocka_unit_test(test_any_order_same_threads),
 		cmocka_unit_test(test_remove),

@@ -190,6 +190,28 @@ static struct thread_msg *present(const struct gen *g, size_t *n, uint64_t shuff
 	return v;
 }
 
+/* Walks the whole order: strictly newest activity first, rows sane. Returns the messages seen. */
+static uint64_t check_rows_and_order(struct thread_ctx *ctx)
+{
+	size_t no;
+	uint32_t *order = thread_order_all(ctx, &no);
+	uint64_t msgs = 0;
+	struct thread_row prev = { 0 };
+	for (size_t i = 0; i < no; i++) {
+		struct thread_row row;
+		assert_true(thread_row(ctx, order[i], &row));
+		assert_true(row.n_unread <= row.n_msgs);
+		assert_true(row.n_people >= 1 && row.n_people <= THREAD_ROW_PEOPLE);
+		if (i > 0)
+			assert_true(prev.newest_date > row.newest_date ||
+				    (prev.newest_date == row.newest_date && prev.newest_key > row.newest_key));
+		prev = row;
+		msgs += row.n_msgs;
+	}
+	free(order);
+	return msgs;
+}
+
 static void test_random_mailbox(void **state)
 {
 	(void)state;
@@ -233,24 +255,9 @@ static void test_random_mailbox(void **state)
 	free(a);
 	free(b);
 
-	/* every thread's row is consistent with its walk */
-	size_t no;
-	uint32_t *order = thread_order_all(ref, &no);
-	uint64_t msgs = 0;
-	for (size_t i = 0; i < no; i++) {
-		struct thread_row row;
-		assert_true(thread_row(ref, order[i], &row));
-		assert_true(row.n_unread <= row.n_msgs);
-		assert_true(row.n_people >= 1 && row.n_people <= THREAD_ROW_PEOPLE);
-		if (i > 0) {
-			struct thread_row prev;
-			assert_true(thread_row(ref, order[i - 1], &prev));
-			assert_true(prev.newest_date >= row.newest_date);
-		}
-		msgs += row.n_msgs;
-	}
-	assert_int_equal(msgs, n2);
-	free(order);
+	/* rows agree with the order, which is strictly newest first, in both contexts */
+	assert_int_equal(check_rows_and_order(ctx), n);
+	assert_int_equal(check_rows_and_order(ref), n2);
 
 	/* expunge a third of the mailbox, then everything */
 	uint64_t *keys = malloc(n2 * sizeof *keys);
@@ -262,6 +269,7 @@ static void test_random_mailbox(void **state)
 	t1 = now_ms();
 	print_message("thread: removing %zu messages: %.1f ms\n", n2 / 3, t1 - t0);
 	assert_int_equal(thread_check_cover(ref, N), n2 - n2 / 3);
+	assert_int_equal(check_rows_and_order(ref), n2 - n2 / 3);
 	assert_int_equal(thread_remove(ref, keys + n2 / 3, n2 - n2 / 3), 0);
 	assert_int_equal(thread_count(ref), 0);
 	free(keys);
@@ -273,11 +281,105 @@ static void test_random_mailbox(void **state)
 	gen_free(&g);
 }
 
+/* Random adds, removals, re-adds and flag changes; the invariants hold after each step. */
+static void random_ops(enum thread_mode mode)
+{
+	enum { N = 3000 };
+	struct gen g;
+	gen_random(&g, N, 11 + mode);
+	for (size_t i = 0; i < N; i++) {
+		g.ms[i].gm_msgid = 5000 + i % (N - 100); /* a few messages seen twice */
+		g.ms[i].gm_thrid = 9000 + g.topic[i];
+	}
+	struct thread_opts o = { .mode = mode };
+	struct thread_ctx *ctx = thread_new(&o);
+	assert_non_null(ctx);
+	bool *in = calloc(N, sizeof *in);
+	unsigned char *known = calloc(1 << 16, 1);
+	assert_true(in && known);
+	uint64_t rng = 5;
+	size_t present_n = 0;
+	for (int step = 0; step < 300; step++) {
+		int op = (int)(trand(&rng) % 10);
+		if (op < 6) {
+			struct thread_msg batch[40];
+			size_t k = 0;
+			for (int t = 0; t < 40; t++) {
+				size_t i = trand(&rng) % N;
+				if (!in[i]) {
+					in[i] = true;
+					batch[k++] = g.ms[i];
+				}
+			}
+			assert_int_equal(thread_add(ctx, batch, k), 0);
+		} else if (op < 9) {
+			uint64_t keys[30];
+			size_t k = 0;
+			for (int t = 0; t < 30; t++) {
+				size_t i = trand(&rng) % N;
+				if (in[i]) {
+					in[i] = false;
+					keys[k++] = i + 1;
+				}
+			}
+			assert_int_equal(thread_remove(ctx, keys, k), 0);
+		} else {
+			for (int t = 0; t < 20; t++) {
+				size_t i = trand(&rng) % N;
+				assert_int_equal(thread_set_flags(ctx, i + 1, (uint32_t)trand(&rng) & 7), in[i]);
+			}
+		}
+		struct thread_changes ch;
+		thread_changes(ctx, &ch);
+		assert_false(ch.reset);
+		for (size_t i = 0; i < ch.n_gone; i++)
+			known[ch.gone[i]] = 0;
+		for (size_t i = 0; i < ch.n_changed; i++) {
+			assert_true(ch.changed[i] < (1 << 16));
+			known[ch.changed[i]] = 1;
+		}
+		if (step % 25 == 24 || step == 299) {
+			present_n = 0;
+			for (size_t i = 0; i < N; i++)
+				present_n += in[i];
+			/* keys sharing an X-GM-MSGID are one message */
+			size_t msgs = thread_check_cover(ctx, N);
+			assert_int_equal(msgs, thread_msg_count(ctx));
+			assert_true(msgs <= present_n);
+			assert_int_equal(check_rows_and_order(ctx), msgs);
+			size_t live = 0, no;
+			uint32_t *order = thread_order_all(ctx, &no);
+			for (size_t i = 0; i < no; i++)
+				assert_int_equal(known[order[i]], 1);
+			for (size_t i = 0; i < (1 << 16); i++)
+				live += known[i];
+			assert_int_equal(live, no);
+			free(order);
+			for (size_t i = 0; i < N; i++)
+				assert_int_equal(thread_of(ctx, i + 1) != THREAD_NONE, in[i]);
+		}
+	}
+	print_message("thread: random operations (mode %d): %zu messages left in %zu threads\n", mode,
+		      thread_msg_count(ctx), thread_count(ctx));
+	thread_free(&ctx);
+	free(in);
+	free(known);
+	gen_free(&g);
+}
+
+static void test_random_ops(void **state)
+{
+	(void)state;
+	random_ops(THREAD_JWZ);
+	random_ops(THREAD_GMAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deep_chain),
 		cmocka_unit_test(test_random_mailbox),
+		cmocka_unit_test(test_random_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
