@@ -34,15 +34,6 @@ static enum base64_result from_buf(enum buf_result r)
 	}
 }
 
-/* Drops what an operation appended after `len` (the buf keeps its NUL terminator). */
-static void buf_truncate(struct buf *b, size_t len)
-{
-	if (b->len > len) {
-		b->len = len;
-		b->mem[b->off + len] = '\0';
-	}
-}
-
 size_t base64_encoded_len(size_t n)
 {
 	size_t groups = n / 3 + (n % 3 != 0);

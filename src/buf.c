@@ -117,6 +117,14 @@ enum buf_result buf_printf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (b->len > len) {
+		b->len = len;
+		b->mem[b->off + len] = '\0';
+	}
+}
+
 void buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -52,6 +52,8 @@ enum buf_result buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 char *buf_reserve(struct buf *b, size_t n);
 void buf_commit(struct buf *b, size_t n);
 
+/* Keeps only the first len bytes (no-op when len >= buf_len()). */
+void buf_truncate(struct buf *b, size_t len);
 /* Drops n bytes (n <= len) from the front. */
 void buf_consume(struct buf *b, size_t n);
 /* Takes the buffer's memory as a NUL-terminated string the caller frees; the buffer is left

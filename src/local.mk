@@ -7,4 +7,4 @@ libskua_a_SOURCES += \
 	src/loop.c src/loop.h \
 	src/net.c src/net.h src/net_int.h src/net_tls.c src/net_compress.c src/net_resolve.c
 ## base64 (encode/sasl; shared with the mail model's decoders)
-libskua_a_SOURCES += src/base64.c src/base64.h
+libskua_a_SOURCES += src/base64.c src/base64.h src/ascii.h

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "net_int.h"
+#include "ascii.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,17 +27,6 @@
 
 /* ---- fingerprints ---- */
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int net_parse_pin(const char *s, unsigned char out[32])
 {
 	size_t n = 0;
@@ -47,7 +37,7 @@ int net_parse_pin(const char *s, unsigned char out[32])
 				return -1; /* a separator inside a byte */
 			continue;
 		}
-		int v = hexval((unsigned char)*s);
+		int v = ascii_hexval((unsigned char)*s);
 		if (v < 0)
 			return -1;
 		if (hi < 0) {

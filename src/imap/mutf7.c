@@ -34,14 +34,6 @@ static enum mutf7_result from_buf(enum buf_result r)
 	}
 }
 
-static void buf_truncate(struct buf *b, size_t len)
-{
-	if (b->len > len) {
-		b->len = len;
-		b->mem[b->off + len] = '\0';
-	}
-}
-
 /* Decodes one UTF-8 sequence at s[*i]; strict (see mutf7_utf8_valid). */
 static bool utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
 {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "mail/charset.h"
+#include "ascii.h"
 
 /* ---- entities ---------------------------------------------------------------------------- */
 
@@ -68,17 +69,6 @@ static bool is_alnum(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Reads an entity at s[0] == '&'; returns the bytes it covers (0: not an entity, keep '&'). */
 static size_t entity(const char *s, size_t n, uint32_t *cp)
 {
@@ -89,7 +79,7 @@ static size_t entity(const char *s, size_t n, uint32_t *cp)
 		size_t start = i;
 		uint32_t v = 0;
 		for (; i < n; i++) {
-			int d = hex ? hexval((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+			int d = hex ? ascii_hexval((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 			if (d < 0)
 				break;
 			v = v > 0x10FFFF ? 0x110000 : v * (hex ? 16u : 10u) + (uint32_t)d;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "mail/qp.h"
+#include "ascii.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -44,17 +45,6 @@ static void put_pend(struct qp_decoder *d, struct sink *s)
 	d->npend = 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void feed(struct qp_decoder *d, struct sink *s, unsigned char c);
 
 /* The held "=..." is not an escape: "=" is literal, the rest is read again as text. */
@@ -94,7 +84,7 @@ again:
 		put(s, '\r');
 		goto again;
 	case S_EQ:
-		if (hexval(c) >= 0) {
+		if (ascii_hexval(c) >= 0) {
 			d->pend[d->npend++] = c;
 			d->state = S_EQ_HEX;
 		} else if (blank || c == '\r') {
@@ -111,8 +101,8 @@ again:
 		}
 		return;
 	case S_EQ_HEX:
-		if (hexval(c) >= 0) {
-			put(s, (unsigned char)(hexval(d->pend[1]) << 4 | hexval(c)));
+		if (ascii_hexval(c) >= 0) {
+			put(s, (unsigned char)(ascii_hexval(d->pend[1]) << 4 | ascii_hexval(c)));
 			d->npend = 0;
 			d->state = S_TEXT;
 			return;

@@ -10,6 +10,7 @@
 
 #include "base64.h"
 #include "mail/charset.h"
+#include "ascii.h"
 
 struct word {
 	const char *cs; /* charset without the language */
@@ -97,26 +98,15 @@ static bool parse_word(const char *in, size_t n, size_t at, struct word *w, stru
 	return true;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static enum buf_result decode_q(struct buf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '_') {
 			c = ' ';
-		} else if (c == '=' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-			   hexval((unsigned char)s[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2]));
+		} else if (c == '=' && i + 2 < n && ascii_hexval((unsigned char)s[i + 1]) >= 0 &&
+			   ascii_hexval((unsigned char)s[i + 2]) >= 0) {
+			c = (unsigned char)(ascii_hexval((unsigned char)s[i + 1]) << 4 | ascii_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		}
 		enum buf_result r = buf_append_byte(out, c);

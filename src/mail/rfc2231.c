@@ -8,6 +8,7 @@
 
 #include "mail/charset.h"
 #include "mail/rfc2047.h"
+#include "ascii.h"
 
 struct seg {
 	unsigned idx;
@@ -29,24 +30,13 @@ const char *rfc2231_param_raw(const struct mime_param *v, size_t n, const char *
 	return NULL;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static enum buf_result pct_decode(struct buf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && n - i >= 3 && hexval((unsigned char)s[i + 1]) >= 0 &&
-		    hexval((unsigned char)s[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2]));
+		if (c == '%' && n - i >= 3 && ascii_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    ascii_hexval((unsigned char)s[i + 2]) >= 0) {
+			c = (unsigned char)(ascii_hexval((unsigned char)s[i + 1]) << 4 | ascii_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		}
 		enum buf_result r = buf_append_byte(out, c);
