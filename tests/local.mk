@@ -24,7 +24,9 @@ include tests/unit/thread.mk
 include tests/unit/session.mk
 include tests/unit/mail.mk
 include tests/unit/ops.mk
+include tests/unit/cache.mk
 include tests/integration/engine.mk
+include tests/integration/hostile.mk
 else
 ## Without cmocka `make check` stops at once and says how to get it.
 check_SCRIPTS = cmocka-missing

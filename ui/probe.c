@@ -39,6 +39,7 @@ struct probe {
 	struct probe_opts o;
 	unsigned san_flags;
 	bool started, finished, failed;
+	bool reported; /* a fatal reason was printed: print one line, not one per layer */
 	bool gmail;
 	struct probe_row *rows;
 	size_t n_rows;
@@ -82,11 +83,22 @@ static void finish(struct probe *p, bool failed)
 		loop_stop(p->loop);
 }
 
+/* Prints the fatal reason, once. */
+static void report(struct probe *p, const char *prefix, const char *msg)
+{
+	if (p->reported)
+		return;
+	p->reported = true;
+	char *m = clean(p, msg, strlen(msg), false);
+	fprintf(p->o.err, "skua: %s%s\n", prefix, m);
+	free(m);
+}
+
 static void op_failed(struct probe *p, const char *what, const struct imap_op_result *r)
 {
-	char *m = clean(p, r->message, strlen(r->message), false);
-	fprintf(p->o.err, "skua: %s failed (%s): %s\n", what, imap_op_status_name(r->status), m);
-	free(m);
+	char prefix[128];
+	snprintf(prefix, sizeof prefix, "%s failed (%s): ", what, imap_op_status_name(r->status));
+	report(p, prefix, r->message);
 	finish(p, true);
 }
 
@@ -334,9 +346,8 @@ static void on_alert(void *ctx, const char *text)
 static void on_error(void *ctx, const char *msg)
 {
 	struct probe *p = ctx;
-	char *m = clean(p, msg, strlen(msg), false);
-	fprintf(p->o.err, "skua: %s\n", m);
-	free(m);
+	if (!p->finished)
+		report(p, "", msg);
 }
 
 static void on_trace(void *ctx, char dir, const char *data, size_t len)
@@ -358,9 +369,7 @@ static void on_down(void *ctx, const char *why, long retry_ms)
 	struct probe *p = ctx;
 	p->s = NULL;
 	if (!p->finished) {
-		char *m = clean(p, why ? why : "connection closed", why ? strlen(why) : 17, false);
-		fprintf(p->o.err, "skua: %s: %s\n", p->acct->name, m);
-		free(m);
+		report(p, "", why ? why : "connection closed");
 		p->failed = true;
 		p->finished = true;
 	}

@@ -339,6 +339,10 @@ struct imap_str lex_string(struct pctx *c, bool atom_ok, const char *what)
 		c->stream_ok = false;
 		struct imap_str r = lex_literal(c, &st, &sz, &bin, what);
 		c->stream_ok = save;
+		/* RFC 3501 literals are CHAR8 (no NUL). Body data may be literal8, but a string that
+		 * becomes a name or a header field must not hide text behind a NUL. */
+		if (r.p && memchr(r.p, '\0', r.len))
+			perr(c, "NUL byte in a literal string in %s", what);
 		return r;
 	}
 	if (atom_ok && ch >= 0 && ATOM_CH(ch)) {

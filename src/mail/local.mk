@@ -16,3 +16,9 @@ libskua_a_SOURCES += \
 	src/mail/thread_store.c src/mail/thread_core.c src/mail/thread_order.c \
 	src/mail/thread_jwz.c src/mail/thread_subject.c src/mail/thread_gmail.c \
 	src/mail/thread_rows.c src/mail/thread_server.c
+
+## mail: cache
+libskua_a_SOURCES += \
+	src/mail/cache.h src/mail/cache_int.h \
+	src/mail/cache_open.c src/mail/cache_msg.c src/mail/cache_body.c src/mail/cache_journal.c \
+	src/mail/cache_salvage.c

@@ -89,6 +89,8 @@ static void test_status_basic(void **state)
 static void test_tagged_preauth_is_error(void **state)
 {
 	tp_expect_error("a1 PREAUTH hi\r\n", 15, NULL, "tagged response is not OK, NO or BAD");
+	/* a NUL inside a literal used as a string would cut a mailbox name short */
+	tp_expect_error("* LIST () \"/\" {9}\r\nINBOX\0xyz\r\n", 30, NULL, "NUL byte in a literal string");
 	tp_expect_error("a1 BYE hi\r\n", 11, NULL, "tagged response is not OK, NO or BAD");
 	tp_expect_error("a1 FOO hi\r\n", 11, NULL, "tagged response is not OK, NO or BAD");
 }
