@@ -25,8 +25,12 @@ include tests/unit/session.mk
 include tests/unit/mail.mk
 include tests/unit/ops.mk
 include tests/unit/cache.mk
+include tests/unit/model.mk
+include tests/unit/triage.mk
 include tests/integration/engine.mk
+include tests/integration/model.mk
 include tests/integration/hostile.mk
+include tests/integration/triage.mk
 else
 ## Without cmocka `make check` stops at once and says how to get it.
 check_SCRIPTS = cmocka-missing

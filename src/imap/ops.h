@@ -36,9 +36,10 @@
  * (for UID commands; a UID FETCH response always carries one) or sequence number is in the
  * op's set, so pipelined FETCHes do not steal each other's data; STATUS responses are matched
  * by mailbox name. Responses that carry no correlation (SEARCH/ESEARCH, LIST/LSUB, NAMESPACE,
- * ID, ENABLED, CAPABILITY) belong to the oldest unfinished op of that kind on the session: a
- * server never interleaves the untagged data of two such commands. To know which ops are
- * unfinished, the module keeps one list of them (not thread-safe; all sessions share one loop).
+ * ID, ENABLED, CAPABILITY) come from commands submitted with IMAP_CMDF_EXCLUSIVE: the session
+ * keeps at most one command wanting them in flight, so they belong to the op they reach. The
+ * module keeps one list of unfinished ops for imap_op_pending()/imap_op_cancel() (not
+ * thread-safe; all sessions share one loop).
  *
  * Names: mailbox names and Gmail labels go in as UTF-8 and come out as UTF-8 (modified UTF-7 on
  * the wire unless UTF8=ACCEPT is enabled); results also give the raw bytes the server sent.

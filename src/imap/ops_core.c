@@ -125,14 +125,6 @@ static void reg_unlink(struct op *op)
 	op->linked = false;
 }
 
-bool ops_owns(const struct op *op)
-{
-	for (const struct op *o = reg_head; o && o != op; o = o->next)
-		if (o->s == op->s && o->cls == op->cls)
-			return false;
-	return true;
-}
-
 void imap_op_cancel(struct imap_session *s, uint32_t id)
 {
 	if (!id)
@@ -298,6 +290,10 @@ uint32_t ops_submit(struct op *op, struct imap_cmd *c, unsigned flags, uint32_t 
 	bool first = op->id == 0;
 	ops_hold(op);
 	/* done() may run before submit returns (session closed, write failed) */
+	/* Untagged data of these classes carries no correlation: the session keeps one such
+	 * command in flight at a time, so the data belongs to the op it is delivered to. */
+	if (op->cls != OPS_CLASS_NONE)
+		flags |= IMAP_CMDF_EXCLUSIVE;
 	uint32_t id = imap_session_submit(op->s, c, flags, interest, tramp_untagged, tramp_done, op);
 	if (!ops_release(op))
 		return 0;

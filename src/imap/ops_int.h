@@ -106,8 +106,6 @@ void ops_set_local(struct op *op, enum imap_op_status st, const char *msg);
 	} while (0)
 struct imap_op_result ops_nomem_result(void);
 
-/* True if no older unfinished op of the same class runs on op's session. */
-bool ops_owns(const struct op *op);
 
 /* Result memory (all from op->arena; on failure they mark the op overflowed). */
 void *ops_alloc(struct op *op, size_t n);

@@ -441,11 +441,11 @@ static void list_untagged(struct op *op, const struct imap_response *r)
 {
 	struct list_op *o = (struct list_op *)op;
 	if (r->kind == IMAP_RESP_MBSTATUS) {
-		if (o->want_status && ops_owns(op))
+		if (o->want_status)
 			list_status(o, &r->u.mbstatus);
 		return;
 	}
-	if (r->kind != o->kind || !ops_owns(op))
+	if (r->kind != o->kind)
 		return;
 	const struct imap_resp_list *l = &r->u.list_data;
 	if (o->filter_special && !(l->attr & SPECIAL_USE_ATTRS))

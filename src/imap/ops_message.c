@@ -24,7 +24,7 @@ struct search_op {
 static void search_untagged(struct op *op, const struct imap_response *r)
 {
 	struct search_op *o = (struct search_op *)op;
-	if ((r->kind != IMAP_RESP_SEARCH && r->kind != IMAP_RESP_ESEARCH) || !ops_owns(op))
+	if ((r->kind != IMAP_RESP_SEARCH && r->kind != IMAP_RESP_ESEARCH))
 		return;
 	if (r->kind == IMAP_RESP_SEARCH) {
 		const struct imap_resp_search *sr = &r->u.search;

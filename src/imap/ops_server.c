@@ -51,7 +51,7 @@ struct strings_op {
 static void strings_untagged(struct op *op, const struct imap_response *r)
 {
 	struct strings_op *o = (struct strings_op *)op;
-	if (r->kind != o->kind || !ops_owns(op))
+	if (r->kind != o->kind)
 		return;
 	/* CAPABILITY replaces (a second one is the newer truth); ENABLED accumulates */
 	if (o->kind == IMAP_RESP_CAPABILITY)
@@ -122,7 +122,7 @@ struct id_op {
 static void id_untagged(struct op *op, const struct imap_response *r)
 {
 	struct id_op *o = (struct id_op *)op;
-	if (r->kind != IMAP_RESP_ID || !ops_owns(op))
+	if (r->kind != IMAP_RESP_ID)
 		return;
 	const struct imap_resp_id *id = &r->u.id;
 	o->res.nil = id->nil;
@@ -220,7 +220,7 @@ static void ns_copy(struct op *op, struct imap_namespace_list *dst, const struct
 static void ns_untagged(struct op *op, const struct imap_response *r)
 {
 	struct ns_op *o = (struct ns_op *)op;
-	if (r->kind != IMAP_RESP_NAMESPACE || !ops_owns(op))
+	if (r->kind != IMAP_RESP_NAMESPACE)
 		return;
 	ns_copy(op, &o->res.personal, &r->u.ns.personal);
 	ns_copy(op, &o->res.other, &r->u.ns.other);

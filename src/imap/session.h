@@ -217,6 +217,10 @@ enum imap_cmd_flags {
 	IMAP_CMDF_BARRIER = 1u << 0,        /* see the contract */
 	IMAP_CMDF_NEEDS_SELECTED = 1u << 1, /* aborted (not sent) unless selected */
 	IMAP_CMDF_PRIORITY = 1u << 2,       /* goes before queued, unsent commands (not before barriers) */
+	/* Never in flight together with another command whose interest mask shares a bit with this
+	 * one's. For commands whose untagged data carries no correlation (SEARCH, LIST, NAMESPACE,
+	 * ID...): the one such command in flight is then the only possible owner of the data. */
+	IMAP_CMDF_EXCLUSIVE = 1u << 3,
 };
 
 /* Interest masks: 1u << IMAP_RESP_xxx. */

@@ -421,6 +421,17 @@ static bool seq_ok(const struct imap_session *s)
 	return true;
 }
 
+/* An IMAP_CMDF_EXCLUSIVE command waits while anything in flight wants the same responses
+ * (and anything waits for an exclusive one in flight that wants the same). */
+static bool interest_clash(const struct imap_session *s, const struct sess_cmd *c)
+{
+	for (const struct sess_cmd *f = s->inflight.head; f; f = f->next)
+		if ((f->interest & c->interest) &&
+		    ((c->flags & IMAP_CMDF_EXCLUSIVE) || (f->flags & IMAP_CMDF_EXCLUSIVE)))
+			return true;
+	return false;
+}
+
 static bool barrier_in_flight(const struct imap_session *s)
 {
 	for (const struct sess_cmd *c = s->inflight.head; c; c = c->next)
@@ -449,6 +460,8 @@ void sess_pump(struct imap_session *s)
 		if (s->inflight.n >= s->opts.max_in_flight)
 			break;
 		if (c->uses_seq && !seq_ok(s))
+			break;
+		if (interest_clash(s, c))
 			break;
 		sess_list_unlink(&s->pending, c);
 		if ((c->flags & IMAP_CMDF_NEEDS_SELECTED) && s->state != IMAP_SESSION_SELECTED) {

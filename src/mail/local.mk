@@ -22,3 +22,18 @@ libskua_a_SOURCES += \
 	src/mail/cache.h src/mail/cache_int.h \
 	src/mail/cache_open.c src/mail/cache_msg.c src/mail/cache_body.c src/mail/cache_journal.c \
 	src/mail/cache_salvage.c
+
+## mail: model
+libskua_a_SOURCES += \
+	src/mail/model.h src/mail/account_int.h \
+	src/mail/account.c src/mail/folders.c src/mail/folders.h src/mail/folders_net.c \
+	src/mail/mailbox_table.c src/mail/mailbox_table.h src/mail/fetch_sched.c src/mail/fetch_sched.h \
+	src/mail/mailbox_view.c src/mail/mailbox_fetch.c src/mail/mailbox_rec.c src/mail/mailbox_live.c \
+	src/mail/mailbox_threads.c src/mail/mailbox_search.c src/mail/mailbox_message.c \
+	src/mail/mailbox_cache.c src/mail/mailbox_sort.c
+
+## mail: triage
+libskua_a_SOURCES += \
+	src/mail/triage.h src/mail/triage_int.h \
+	src/mail/triage.c src/mail/triage_send.c src/mail/triage_conn.c src/mail/triage_undo.c \
+	src/mail/triage_model.c
