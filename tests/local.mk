@@ -27,6 +27,7 @@ include tests/unit/ops.mk
 include tests/unit/cache.mk
 include tests/unit/model.mk
 include tests/unit/triage.mk
+include tests/unit/ui.mk
 include tests/integration/engine.mk
 include tests/integration/model.mk
 include tests/integration/hostile.mk
@@ -39,6 +40,9 @@ cmocka-missing:
 endif
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+
+## End-to-end tests of the reader in tmux (Python scripts; they start their own servers).
+include tests/e2e/e2e.mk
 
 ## Test servers and the harness that starts them; their self-tests run with the suite.
 ## A test needing a server it cannot start fails under CI=true, and skips elsewhere.
