@@ -343,6 +343,15 @@ static void cache_log(void *ctx, const char *msg)
 		app_say_raw(slot->app, true, "cache: ", msg);
 }
 
+/* An action ended (confirmed or failed): the status line's count of unsent actions changed.
+ * Failures reach the user as alerts through the model already. */
+static void triage_notified(void *ctx, int64_t group, bool ok, const char *text)
+{
+	struct acct_slot *slot = ctx;
+	if (slot->app->cur == slot)
+		slot->app->status_dirty = true;
+}
+
 struct acct_slot *app_slot_open(struct app *app, struct acct_slot *slot)
 {
 	if (slot->acct)
@@ -364,6 +373,8 @@ struct acct_slot *app_slot_open(struct app *app, struct acct_slot *slot)
 	slot->triage = triage_new(app->loop, slot->acct, slot->cache);
 	if (!slot->triage)
 		app_say(app, true, "actions are not available (out of memory)");
+	else
+		triage_set_notify(slot->triage, triage_notified, slot);
 	return slot;
 }
 
