@@ -112,7 +112,7 @@ static void test_shipped_themes(void **state)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/themes/%s", TOP_SRCDIR, names[i]);
-		size_t len;
+		size_t len = 0;
 		char *text = slurp(path, &len);
 		assert_non_null(text);
 		/* every shipped theme names every element */
