@@ -8,3 +8,6 @@ libskua_a_SOURCES += \
 	src/net.c src/net.h src/net_int.h src/net_tls.c src/net_compress.c src/net_resolve.c
 ## base64 (encode/sasl; shared with the mail model's decoders)
 libskua_a_SOURCES += src/base64.c src/base64.h src/ascii.h
+
+## a child command on the loop (secret_cmd, html_filter)
+libskua_a_SOURCES += src/proc_run.c src/proc_run.h

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "loop.h"
 #include "mail/cache.h"
+#include "mail/html2text.h"
 #include "mail/model.h"
 #include "mail/triage.h"
 #include "osc52.h"
@@ -352,6 +353,22 @@ static void triage_notified(void *ctx, int64_t group, bool ok, const char *text)
 		slot->app->status_dirty = true;
 }
 
+/* [ui] html_filter: unset or "auto" = w3m or lynx when found (looked up once), "builtin" (or
+ * "none") = the built-in converter, anything else = that command (run without a shell). */
+static const char *app_html_filter(struct app *app)
+{
+	static bool looked;
+	static const char *found;
+	const char *conf = app->cfg->html_filter;
+	if (conf && *conf && strcmp(conf, "auto") != 0)
+		return strcmp(conf, "builtin") == 0 || strcmp(conf, "none") == 0 ? NULL : conf;
+	if (!looked) {
+		found = html2text_find_filter(NULL);
+		looked = true;
+	}
+	return found;
+}
+
 struct acct_slot *app_slot_open(struct app *app, struct acct_slot *slot)
 {
 	if (slot->acct)
@@ -363,6 +380,7 @@ struct acct_slot *app_slot_open(struct app *app, struct acct_slot *slot)
 	struct account_opts o;
 	account_opts_init(&o);
 	o.cache = slot->cache;
+	o.html_filter = app_html_filter(app);
 	char err[512];
 	slot->acct = account_new(app->loop, slot->cfg, &o, app_changed, slot, err, sizeof err);
 	if (!slot->acct) {

@@ -246,6 +246,8 @@ void mpane_hide(struct app *app);
 /* The open message of view v is going away with it. */
 void mpane_view_closing(struct app *app, struct view *v);
 const struct message_info *mpane_current(struct app *app);
+/* The open message itself (for saving attachments), or NULL. */
+struct message *mpane_message(struct app *app);
 void mpane_model(struct app *app, const struct model_change *ch);
 
 /* the folder pane (pane_folders.c) */

@@ -17,6 +17,7 @@
 #include "savefile.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,54 @@ static void copy_prompt(struct app *app)
 
 static size_t save_index; /* the attachment the directory prompt is for (1-based) */
 
+/* One attachment being saved: the file is ours until the model calls save_finished(). */
+struct save_job {
+	struct app *app;
+	int dfd, fd;
+	uint32_t size;
+	char name[SAVEFILE_NAME_MAX + 16];
+	char dir[LINEEDIT_MAX];
+};
+
+static void save_job_end(struct save_job *j, bool remove)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	if (remove)
+		unlinkat(j->dfd, j->name, 0); /* no half-written file left behind */
+	close(j->dfd);
+	free(j);
+}
+
+static void save_finished(void *ctx, const char *err)
+{
+	struct save_job *j = ctx;
+	struct app *app = j->app;
+	app->status_dirty = true; /* the busy mark goes */
+	struct stat st;
+	long long bytes = fstat(j->fd, &st) == 0 ? (long long)st.st_size : -1;
+	int rc = close(j->fd);
+	j->fd = -1;
+	if (!err && rc != 0)
+		err = strerror(errno);
+	char name[sizeof j->name + 8];
+	snprintf(name, sizeof name, "%s", j->name);
+	if (err) {
+		/* the model's words may hold server text: all of it goes through the sanitiser */
+		char why[sizeof name + 600];
+		snprintf(why, sizeof why, "saving %s failed: %.500s", name, err);
+		save_job_end(j, true);
+		app_say_raw(app, true, "", why);
+		return;
+	}
+	char dir[sizeof j->dir];
+	snprintf(dir, sizeof dir, "%s", j->dir);
+	save_job_end(j, false);
+	char msg[sizeof name + sizeof dir + 64];
+	snprintf(msg, sizeof msg, "saved %s (%lld bytes) in %s", name, bytes, dir);
+	app_say_raw(app, false, "", msg);
+}
+
 static void save_prompt(struct app *app)
 {
 	const struct message_info *mi = mpane_current(app);
@@ -379,13 +428,33 @@ static void save_done(struct app *app, const char *text)
 			strerror(errno));
 		return;
 	}
-	char safe[SAVEFILE_NAME_MAX + 1];
-	savefile_basename(mi->attachments[idx - 1].name, safe, sizeof safe);
-	close(dfd);
-	/* The model has no call yet that fetches an attachment's bytes (model.h lists the part's
-	 * section only): say so instead of leaving an empty file behind. */
-	app_say(app, true, "cannot save %s yet: fetching attachments is not in the mail model",
-		app_san(app, safe, app->san));
+	struct message *msg = mpane_message(app);
+	struct save_job *j = calloc(1, sizeof *j);
+	if (!msg || !j) {
+		free(j);
+		close(dfd);
+		app_say(app, true, "cannot save: %s", msg ? "out of memory" : "no message");
+		return;
+	}
+	j->app = app;
+	j->dfd = dfd;
+	j->size = mi->attachments[idx - 1].size;
+	snprintf(j->dir, sizeof j->dir, "%s", text);
+	/* a safe base name, created with O_EXCL | O_NOFOLLOW inside the directory chosen */
+	j->fd = savefile_create(dfd, mi->attachments[idx - 1].name, j->name, sizeof j->name);
+	if (j->fd < 0) {
+		app_say(app, true, "cannot create a file in %s: %s", app_san(app, text, app->san),
+			strerror(errno));
+		close(dfd);
+		free(j);
+		return;
+	}
+	if (message_save_attachment(msg, idx - 1, j->fd, save_finished, j) != 0) {
+		app_say(app, true, "cannot save %s now (is the folder open?)", app_san(app, j->name, app->san));
+		save_job_end(j, true);
+		return;
+	}
+	app_say(app, false, "saving %s (%u bytes encoded) ...", app_san(app, j->name, app->san), j->size);
 }
 
 /* ---- prompt answers ------------------------------------------------------------------------ */

@@ -338,6 +338,12 @@ const struct message_info *mpane_current(struct app *app)
 	return m && m->m ? message_info(m->m) : NULL;
 }
 
+struct message *mpane_message(struct app *app)
+{
+	struct msgp *m = M(app);
+	return m ? m->m : NULL;
+}
+
 void mpane_model(struct app *app, const struct model_change *ch)
 {
 	struct msgp *m = M(app);
@@ -347,5 +353,8 @@ void mpane_model(struct app *app, const struct model_change *ch)
 		m->asked_more = false;
 	else if (m->asked_more && (ch->what & MODEL_MESSAGE))
 		m->asked_more = false; /* a piece arrived: the next scroll to the end asks again */
+	const struct message_info *mi = message_info(m->m);
+	if (mi->state == MESSAGE_READY && mi->note && mi->note[0])
+		app_say_raw(app, false, "", mi->note); /* e.g. the html_filter failed */
 	app_dirty(app, PANE_MESSAGE, DIRTY_RECALC | DIRTY_DRAW);
 }

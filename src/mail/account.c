@@ -132,6 +132,10 @@ static void on_selected(void *ctx, const struct imap_select_result *r)
 	}
 	c->uidvalidity = r->uidvalidity;
 	c->uidnext = r->uidnext;
+	c->highestmodseq = (r->present & IMAP_SEL_HIGHESTMODSEQ) && !(r->present & IMAP_SEL_NOMODSEQ)
+				   ? r->highestmodseq
+				   : 0;
+	c->sel_vanished = r->vanished;
 	c->exists = r->exists > MBX_MAX_ROWS ? MBX_MAX_ROWS : r->exists;
 	c->read_only = r->read_only;
 	if (c->sel)
@@ -147,6 +151,8 @@ static void on_selected(void *ctx, const struct imap_select_result *r)
 		view_selected(v, c);
 	}
 	acct_views_release(vs, n);
+	c->sel_vanished = NULL;
+	view_cache_conn_reset(c);
 }
 
 static void conn_update_now(struct loop *loop, void *ctx);
@@ -232,8 +238,12 @@ static void conn_update_now(struct loop *loop, void *ctx)
 	sc->gen = c->sel_gen;
 	/* the background connection only reads: EXAMINE leaves \Recent and the like alone */
 	bool examine = a->o.examine || c->idx == ACCT_BG;
-	c->sel_op = examine ? imap_op_examine(c->s, name, NULL, on_selected, sc)
-			    : imap_op_select(c->s, name, NULL, on_selected, sc);
+	/* CONDSTORE / QRESYNC when the cache can use them (flag resync, mailbox_cache.c) */
+	struct imap_select_opts so;
+	view_cache_select_opts(want, c, &so);
+	const struct imap_select_opts *sop = so.condstore || so.qresync ? &so : NULL;
+	c->sel_op = examine ? imap_op_examine(c->s, name, sop, on_selected, sc)
+			    : imap_op_select(c->s, name, sop, on_selected, sc);
 }
 
 /* ---- connection callbacks ----------------------------------------------------------------- */
@@ -352,6 +362,7 @@ static void c_down(void *ctx, const char *why, long retry_ms)
 	c->sel = NULL;
 	c->selecting = false;
 	c->sel_gen++;
+	view_cache_conn_reset(c);
 	if (a->freeing)
 		return;
 	if (why && *why && strcmp(why, "logged out") != 0)
@@ -437,9 +448,10 @@ struct account *account_new(struct loop *loop, const struct config_account *acct
 		imap_connection_opts_init(&co);
 		co.pool = &a->pool;
 		co.session.idle = i == ACCT_FG && a->o.idle;
-		/* no QRESYNC: its VANISHED names UIDs, which a table of rows never fetched cannot
-		 * place; plain EXPUNGE keeps the sequence numbers right */
-		co.session.enable_condstore = false;
+		/* the foreground connection enables CONDSTORE and QRESYNC (flag resync on reopen,
+		 * mailbox_cache.c); VANISHED in place of EXPUNGE is placed by UID order
+		 * (mailbox_live.c). The background one only reads other folders. */
+		co.session.enable_condstore = i == ACCT_FG;
 		struct imap_connection_callbacks cb;
 		memset(&cb, 0, sizeof cb);
 		cb.session = account_session_cb;
@@ -471,6 +483,7 @@ void account_free(struct account **ap)
 		a->conn[i].s = NULL;
 		free(a->conn[i].sel);
 		a->conn[i].sel = NULL;
+		view_cache_conn_reset(&a->conn[i]);
 	}
 	while (a->views) {
 		struct view *v = a->views;

@@ -31,8 +31,11 @@
 
 struct loop_timer;
 struct thread_ctx;
+struct view_resync;
 struct imap_search;
 struct mime_tree;
+struct mime_part;
+struct msg_save;
 
 #define ACCT_FG 0
 #define ACCT_BG 1
@@ -56,7 +59,13 @@ struct acct_conn {
 	uint32_t sel_op;
 	uint32_t sel_gen;              /* bumped by every SELECT sent and every new session */
 	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;        /* of the last SELECT; 0 = none (no CONDSTORE, NOMODSEQ) */
 	bool read_only;
+	/* flag resync (mailbox_cache.c) */
+	struct view_resync *qr;        /* SELECT (QRESYNC) in flight: the changes it brings */
+	bool qr_open;                  /* untagged data now belongs to the mailbox being selected */
+	const struct seqset *sel_vanished; /* during on_selected: VANISHED (EARLIER), or NULL */
+	uint32_t rs_gen;               /* sel_gen a view's resync was started for */
 };
 
 struct account {
@@ -121,6 +130,7 @@ struct view {
 	bool sync;                     /* inside a UI call: changes are not reported back */
 	struct batch *batches;
 	struct message *msgs;
+	struct msg_save *saves;        /* message_save_attachment() in flight (mailbox_save.c) */
 	/* threads */
 	struct thread_ctx *th;
 	int th_kind;                   /* enum thread_mode in use */
@@ -139,6 +149,8 @@ struct view {
 	/* cache */
 	struct prov prov;
 	bool from_cache;
+	struct view_resync *rs;        /* flag resync after a reopen (mailbox_cache.c) */
+	uint64_t rs_done;              /* the last resync ended well: 1 + FETCH responses it got */
 	/* server sort (mailbox_sort.c) */
 	bool sorted;                   /* rows follow sort_uids */
 	uint32_t *sort_uids, *sort_vis;
@@ -244,8 +256,15 @@ void view_setup_run(struct view *v, struct imap_session *s);
 
 /* mailbox_message.c */
 void message_view_closing(struct view *v);
-/* A message of v is being fetched. */
+/* A message of v is being fetched (or an attachment saved). */
 bool message_busy(const struct view *v);
+/* The view m fetches through (NULL once detached) and the part of its attachment i (NULL when
+ * out of range or not loaded). */
+struct view *message_view(const struct message *m);
+const struct mime_part *message_attachment_part(const struct message *m, size_t i);
+
+/* mailbox_save.c: every save of v ends (done() with an error) */
+void message_saves_closing(struct view *v);
 
 /* mailbox_sort.c */
 bool view_sort_wanted(const struct view *v, const struct acct_conn *c);
@@ -259,7 +278,16 @@ void view_sort_expunged(struct view *v, uint32_t uid);
 
 /* mailbox_cache.c */
 void view_cache_open(struct view *v);
-void view_cache_selected(struct view *v, const struct acct_conn *c);
+void view_cache_selected(struct view *v, struct acct_conn *c);
+/* Flag resync (see the block in mailbox_cache.c). SELECT parameters for v's folder on c
+ * (CONDSTORE, or QRESYNC with what the cache knows); untagged data while that SELECT runs;
+ * forgetting a connection's SELECT-time state; the background batches (true when one was sent:
+ * called from view_pump() when nothing else of the view is in flight); stopping it. */
+void view_cache_select_opts(struct view *v, struct acct_conn *c, struct imap_select_opts *so);
+void view_cache_qr_untagged(struct acct_conn *c, const struct imap_response *r);
+void view_cache_conn_reset(struct acct_conn *c);
+bool view_cache_resync_pump(struct view *v);
+void view_cache_resync_stop(struct view *v);
 bool view_cache_row(struct view *v, size_t pos, struct view_row *out);
 void view_cache_prov_load(struct view *v, size_t first, size_t count);
 void view_cache_prov_free(struct view *v);

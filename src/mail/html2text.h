@@ -36,16 +36,13 @@
  *    "lynx -dump -stdin -force_html -assume_charset=UTF-8 -display_charset=UTF-8" if lynx is,
  *    else NULL (use the built-in converter). It only stat()s $PATH entries: call it once at
  *    start-up, not per message.
- *  - How the caller runs a filter without blocking (to be built on src/loop): decode the part
- *    to UTF-8 first (mime_decode_part() without MIME_TEXT_HTML); pipe2(O_NONBLOCK|O_CLOEXEC)
- *    for stdin and stdout, fork, in the child dup2 them, stderr to /dev/null, execl("/bin/sh",
- *    "sh", "-c", command); in the parent register both fds with the loop: write the HTML as
- *    the stdin fd becomes writable and close it when done (EPIPE ends writing, it is not an
- *    error), read stdout into a buf capped like the part (past the cap: stop reading, kill),
- *    arm a timer (10 s: SIGKILL the child). On EOF and child exit (SIGCHLD through the loop's
- *    signal pipe, then waitpid(pid, WNOHANG)) the output goes through charset_utf8_sanitize()
- *    and is shown; on failure, timeout or a non-zero exit show html2text() output instead, and
- *    say so on the status line. Never popen(), never wait in the loop.
+ *  - How the model runs it (src/mail/mailbox_message.c over src/proc_run.h): the part decoded
+ *    to UTF-8 first (mime_decode_part() without MIME_TEXT_HTML); the command split on blanks
+ *    into argv and exec'd without a shell; the HTML on its stdin, its stdout read into a
+ *    bounded buffer (8 MiB, then cut and the child killed), all on the loop; 5 s, then SIGKILL;
+ *    the child reaped on SIGCHLD. The output goes through charset_utf8_sanitize(); on failure,
+ *    timeout, a non-zero exit or no output, html2text() output is shown instead and
+ *    message_info()->note says why. Never popen(), never a shell, never wait in the loop.
  */
 #ifndef SKUA_MAIL_HTML2TEXT_H
 #define SKUA_MAIL_HTML2TEXT_H

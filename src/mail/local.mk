@@ -30,7 +30,8 @@ libskua_a_SOURCES += \
 	src/mail/mailbox_table.c src/mail/mailbox_table.h src/mail/fetch_sched.c src/mail/fetch_sched.h \
 	src/mail/mailbox_view.c src/mail/mailbox_fetch.c src/mail/mailbox_rec.c src/mail/mailbox_live.c \
 	src/mail/mailbox_threads.c src/mail/mailbox_search.c src/mail/mailbox_message.c \
-	src/mail/mailbox_cache.c src/mail/mailbox_sort.c
+	src/mail/mailbox_cache.c src/mail/mailbox_sort.c src/mail/mailbox_save.c \
+	src/mail/decode_fd.c src/mail/decode_fd.h
 
 ## mail: triage
 libskua_a_SOURCES += \

@@ -68,6 +68,7 @@ void view_cancel_batches(struct view *v)
 		batch_free(b);
 	}
 	view_clear_reqs(v, 0);
+	view_cache_resync_stop(v);
 }
 
 struct clear_ctx {
@@ -435,6 +436,9 @@ void view_pump(struct view *v)
 			if (send_batch(v, c, &fb) != 0 || ++guard > 64)
 				break;
 		}
+		/* nothing else of the view in flight: a background flag resync batch */
+		if (!v->dead && view_attached(v))
+			view_cache_resync_pump(v);
 	} while (v->repump && !v->dead);
 	v->pumping = false;
 	view_release(v);

@@ -128,22 +128,69 @@ static void on_expunge(struct acct_conn *c, uint32_t seq)
 	acct_views_release(vs, k);
 }
 
+/*
+ * Where an expunged UID was in a sequence table that never learnt it: sequence numbers follow
+ * UID order, so the message sat between the nearest rows with known UIDs below and above it,
+ * in one of the slots between them whose UID is unknown. Those slots hold nothing that tells
+ * them apart (no UID, no record), so removing any one of them leaves the table exactly as the
+ * server numbers it; the first one is taken. SIZE_MAX when there is no such slot.
+ */
+struct gap_ctx {
+	uint32_t uid;
+	size_t lo, hi;  /* nearest known indices below / above (lo SIZE_MAX: none) */
+};
+
+static int find_gap(void *ctx, size_t i, struct mbx_slot *s)
+{
+	struct gap_ctx *g = ctx;
+	if (!s->uid)
+		return 0;
+	if (s->uid < g->uid) {
+		g->lo = i;
+		return 0;
+	}
+	g->hi = i;
+	return 1; /* ascending: the first known UID above ends the search */
+}
+
+static size_t gap_slot(struct view *v, uint32_t uid)
+{
+	struct gap_ctx g = {uid, SIZE_MAX, v->t.n};
+	mbx_each(&v->t, find_gap, &g);
+	for (size_t i = g.lo == SIZE_MAX ? 0 : g.lo + 1; i < g.hi; i++) {
+		const struct mbx_slot *s = mbx_get(&v->t, i);
+		if (!s || !s->uid)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* VANISHED names more UIDs than this: the tables are rebuilt instead of placed one by one */
+#define VANISH_PLACE_MAX 256
+
 static void on_vanished(struct acct_conn *c, const struct imap_resp_vanished *vn)
 {
 	if (vn->earlier)
-		return; /* only comes with SELECT/FETCH (QRESYNC), which we do not ask for */
+		return; /* comes with SELECT (QRESYNC), handled there (mailbox_cache.c) */
 	size_t k;
 	struct view **vs = followers(c, &k);
 	uint64_t gone = 0;
-	for (size_t r = 0; r < vn->uids.n; r++) {
+	for (size_t r = 0; r < vn->uids.n; r++)
+		gone += (uint64_t)vn->uids.v[r].hi - vn->uids.v[r].lo + 1;
+	bool place = gone <= VANISH_PLACE_MAX;
+	uint64_t seen = 0;
+	for (size_t r = 0; r < vn->uids.n && seen <= MBX_MAX_ROWS; r++) {
 		for (uint64_t u = vn->uids.v[r].lo; u <= vn->uids.v[r].hi && u; u++) {
-			gone++;
+			if (++seen > MBX_MAX_ROWS)
+				break;
 			bool cached = false;
 			for (size_t i = 0; i < k; i++) {
 				struct view *v = vs[i];
 				if (v->dead)
 					continue;
 				size_t idx = mbx_find_uid(&v->t, (uint32_t)u);
+				if (idx == SIZE_MAX && v->seq_table && place)
+					idx = gap_slot(v, (uint32_t)u);
 				if (idx == SIZE_MAX)
 					continue;
 				if (!cached) {
@@ -152,12 +199,10 @@ static void on_vanished(struct acct_conn *c, const struct imap_resp_vanished *vn
 				}
 				remove_row(v, idx);
 			}
-			if (gone > MBX_MAX_ROWS)
-				break;
 		}
 	}
 	c->exists = gone >= c->exists ? 0 : c->exists - (uint32_t)gone;
-	/* a sequence table that did not know every vanished UID has lost its numbering */
+	/* a sequence table that could not place every vanished UID has lost its numbering */
 	for (size_t i = 0; i < k; i++) {
 		struct view *v = vs[i];
 		if (v->dead || !v->seq_table || v->t.n == c->exists)
@@ -336,6 +381,11 @@ static void on_fetch(struct acct_conn *c, const struct imap_resp_fetch *f)
 
 void view_untagged(struct acct_conn *c, const struct imap_response *r)
 {
+	if (c->selecting && c->qr) {
+		/* SELECT (QRESYNC): the changed messages' flags, for the cache */
+		view_cache_qr_untagged(c, r);
+		return;
+	}
 	if (c->selecting || !c->sel)
 		return; /* the SELECT's own data, or an old selection's stragglers */
 	switch (r->kind) {

@@ -12,8 +12,10 @@
 #include "loop.h"
 #include "mail/account_int.h"
 #include "mail/cache.h"
+#include "mail/charset.h"
 #include "mail/mime.h"
 #include "mail/rfc2047.h"
+#include "proc_run.h"
 
 #define MSG_PARTS 8
 #define MSG_CHUNK ((uint32_t)256 << 10)   /* bytes of a part fetched at a time */
@@ -21,12 +23,21 @@
 #define MSG_TEXT_MAX ((size_t)32 << 20)
 #define MSG_ATT_MAX 64
 #define MSG_LINKS_MAX 1000
+#define HTML_FILTER_MS 5000                /* html_filter: then the built-in converter */
+#define HTML_FILTER_OUT ((size_t)8 << 20)  /* most text kept of its output */
+#define HTML_FILTER_ARGS 32
+
+enum filter_state { FILTER_NONE, FILTER_RUNNING, FILTER_OK, FILTER_FAILED };
 
 struct msg_part {
 	const struct mime_part *p;
 	struct buf raw;
 	uint32_t got;        /* bytes of the part fetched so far */
 	bool complete;
+	/* text/html through the html_filter */
+	enum filter_state fstate;
+	struct proc_run *run;
+	struct buf filtered; /* its output as UTF-8 */
 };
 
 struct message {
@@ -50,6 +61,8 @@ struct message {
 	uint32_t op;
 	struct imap_session *s;
 	bool started, deferred;
+	size_t filters;                 /* html_filter runs under way */
+	char note[256];
 	struct message_info info;
 };
 
@@ -70,8 +83,19 @@ static void msg_unlink(struct message *m)
 		}
 }
 
+static void filters_cancel(struct message *m)
+{
+	for (size_t k = 0; k < m->n_parts; k++)
+		if (m->parts[k].run) {
+			proc_run_cancel(&m->parts[k].run);
+			m->parts[k].fstate = FILTER_NONE;
+		}
+	m->filters = 0;
+}
+
 static void msg_cancel(struct message *m)
 {
+	filters_cancel(m);
 	if (m->op && m->s)
 		imap_op_cancel(m->s, m->op);
 	m->op = 0;
@@ -99,8 +123,10 @@ void message_close(struct message **mp)
 	*mp = NULL;
 	msg_cancel(m);
 	msg_unlink(m);
-	for (size_t i = 0; i < m->n_parts; i++)
+	for (size_t i = 0; i < m->n_parts; i++) {
 		buf_free(&m->parts[i].raw);
+		buf_free(&m->parts[i].filtered);
+	}
 	mime_tree_free(&m->tree);
 	buf_free(&m->hdr);
 	buf_free(&m->text);
@@ -113,6 +139,7 @@ void message_close(struct message **mp)
 
 void message_view_closing(struct view *v)
 {
+	message_saves_closing(v);
 	/* the UI still owns the messages: they stay readable, detached from the view */
 	while (v->msgs) {
 		struct message *m = v->msgs;
@@ -129,6 +156,8 @@ void message_view_closing(struct view *v)
 
 bool message_busy(const struct view *v)
 {
+	if (v->saves)
+		return true;
 	for (const struct message *m = v->msgs; m; m = m->next)
 		if (m->op || m->deferred)
 			return true;
@@ -138,6 +167,18 @@ bool message_busy(const struct view *v)
 const struct message_info *message_info(const struct message *m)
 {
 	return &m->info;
+}
+
+struct view *message_view(const struct message *m)
+{
+	return m->v;
+}
+
+const struct mime_part *message_attachment_part(const struct message *m, size_t i)
+{
+	if (m->state != MESSAGE_READY || i >= m->n_att)
+		return NULL;
+	return m->att[i].part;
 }
 
 /* ---- the info the UI reads ---------------------------------------------------------------- */
@@ -165,6 +206,7 @@ static void msg_publish(struct message *m)
 	i->attachments = m->matt;
 	i->n_links = m->n_links;
 	i->links = (const char *const *)m->links;
+	i->note = m->note;
 }
 
 static void msg_emit(struct message *m)
@@ -263,8 +305,14 @@ static void render(struct message *m)
 		size_t before = buf_len(&m->text);
 		unsigned flags = mime_part_text_flags(p, true);
 		bool html = (flags & MIME_TEXT_HTML) != 0;
-		enum buf_result r = mime_decode_part(&m->text, buf_data(&mp->raw), buf_len(&mp->raw),
-						     p->encoding, p->charset, flags);
+		enum buf_result r;
+		if (html && mp->fstate == FILTER_OK) {
+			r = charset_utf8_sanitize(&m->text, buf_data(&mp->filtered), buf_len(&mp->filtered));
+			html = false; /* the filter's own link list, if any, is found by the scan */
+		} else {
+			r = mime_decode_part(&m->text, buf_data(&mp->raw), buf_len(&mp->raw), p->encoding,
+					     p->charset, flags);
+		}
 		const char *t = buf_data(&m->text) + before;
 		size_t tn = buf_len(&m->text) - before;
 		if (html)
@@ -388,6 +436,111 @@ static void cache_parts(struct message *m)
 	}
 }
 
+/* ---- html_filter ---------------------------------------------------------------------------- */
+
+static void show_ready(struct message *m)
+{
+	render(m);
+	m->state = MESSAGE_READY;
+	msg_emit(m);
+}
+
+struct filter_job {
+	struct message *m;
+	size_t k;
+};
+
+static void on_filter_done(void *ctx, const struct proc_run_result *r)
+{
+	struct filter_job *j = ctx;
+	struct message *m = j->m;
+	struct msg_part *mp = &m->parts[j->k];
+	free(j);
+	mp->run = NULL;
+	char why[200];
+	const char *w = proc_run_why(r, HTML_FILTER_MS, why, sizeof why);
+	buf_reset(&mp->filtered);
+	if (!w && r->out_len == 0 && buf_len(&mp->raw) > 0)
+		w = "it printed nothing";
+	if (w && !(r->too_long && !r->exited)) {
+		mp->fstate = FILTER_FAILED;
+		snprintf(m->note, sizeof m->note, "html_filter: %s; the built-in converter was used", w);
+	} else if (buf_append(&mp->filtered, r->out, r->out_len) != BUF_OK) {
+		mp->fstate = FILTER_FAILED;
+		snprintf(m->note, sizeof m->note, "html_filter: out of memory; the built-in converter was used");
+	} else {
+		mp->fstate = FILTER_OK;
+		if (r->too_long)
+			snprintf(m->note, sizeof m->note, "html_filter: the text was cut at %zu MiB",
+				 HTML_FILTER_OUT >> 20);
+	}
+	if (m->filters && --m->filters == 0)
+		show_ready(m);
+}
+
+/* Starts the html_filter on html part k; false when it cannot run (then the built-in is used). */
+static bool filter_start(struct message *m, size_t k, const char *cmd)
+{
+	struct msg_part *mp = &m->parts[k];
+	char argbuf[1024];
+	const char *argv[HTML_FILTER_ARGS];
+	if (!proc_split_argv(cmd, argbuf, sizeof argbuf, argv, HTML_FILTER_ARGS)) {
+		snprintf(m->note, sizeof m->note, "html_filter: cannot use the command; the built-in converter was used");
+		return false;
+	}
+	struct buf html;
+	buf_init(&html, MSG_TEXT_MAX);
+	/* the part as UTF-8 HTML: the filter converts, we decode */
+	enum buf_result br = mime_decode_part(&html, buf_data(&mp->raw), buf_len(&mp->raw),
+					      mp->p->encoding, mp->p->charset,
+					      mime_part_text_flags(mp->p, false));
+	struct filter_job *j = br == BUF_NOMEM ? NULL : calloc(1, sizeof *j);
+	if (!j) {
+		buf_free(&html);
+		return false;
+	}
+	j->m = m;
+	j->k = k;
+	struct proc_run_opts o = {.argv = argv, .in = buf_data(&html), .in_len = buf_len(&html),
+				  .out_max = HTML_FILTER_OUT, .out_kill = true,
+				  .timeout_ms = HTML_FILTER_MS};
+	char err[200];
+	mp->run = proc_run_start(m->v->a->loop, &o, on_filter_done, j, err, sizeof err);
+	buf_free(&html);
+	if (!mp->run) {
+		free(j);
+		snprintf(m->note, sizeof m->note, "html_filter: %s; the built-in converter was used", err);
+		return false;
+	}
+	return true;
+}
+
+/* Every part is here: html parts go through the html_filter first (the message stays loading
+ * meanwhile, at most HTML_FILTER_MS), then the text is shown. */
+static void msg_ready(struct message *m)
+{
+	const char *cmd = m->v ? m->v->a->o.html_filter : NULL;
+	m->note[0] = '\0';
+	filters_cancel(m);
+	if (cmd && *cmd) {
+		for (size_t k = 0; k < m->n_parts; k++) {
+			struct msg_part *mp = &m->parts[k];
+			if (!(mime_part_text_flags(mp->p, true) & MIME_TEXT_HTML))
+				continue;
+			if (mp->fstate == FILTER_OK || mp->fstate == FILTER_FAILED)
+				continue;
+			if (filter_start(m, k, cmd)) {
+				mp->fstate = FILTER_RUNNING;
+				m->filters++;
+			} else {
+				mp->fstate = FILTER_FAILED;
+			}
+		}
+	}
+	if (!m->filters)
+		show_ready(m);
+}
+
 static void on_part_done(void *ctx, const struct imap_fetch_result *r)
 {
 	struct part_req *pr = ctx;
@@ -405,9 +558,7 @@ static void on_part_done(void *ctx, const struct imap_fetch_result *r)
 		if (m->parts[k].got == 0 && buf_len(&m->parts[k].raw) == 0)
 			m->parts[k].complete = true; /* nothing came: empty or gone */
 	cache_parts(m);
-	render(m);
-	m->state = MESSAGE_READY;
-	msg_emit(m);
+	msg_ready(m);
 }
 
 /* Fetches the next piece of every incomplete part. */
@@ -432,6 +583,7 @@ static void fetch_parts(struct message *m)
 		if (mp->complete)
 			continue;
 		size_t i = pr->n++;
+		mp->fstate = FILTER_NONE; /* more text: filtered again */
 		pr->map[i] = k;
 		pr->origin[i] = mp->got;
 		pr->before[i] = buf_len(&mp->raw);
@@ -456,9 +608,7 @@ static void fetch_parts(struct message *m)
 	}
 	if (pr->n == 0) {
 		free(pr);
-		render(m);
-		m->state = MESSAGE_READY;
-		msg_emit(m);
+		msg_ready(m);
 		return;
 	}
 	struct imap_fetch_spec spec = {.want = IMAP_FW_UID, .n_sections = pr->n, .sections = sec};
@@ -499,6 +649,7 @@ static void on_struct_done(void *ctx, const struct imap_fetch_result *r)
 	for (size_t k = 0; k < m->n_parts; k++) {
 		m->parts[k].p = shown[k];
 		buf_init(&m->parts[k].raw, MSG_RAW_MAX);
+		buf_init(&m->parts[k].filtered, HTML_FILTER_OUT);
 	}
 	m->att = calloc(MSG_ATT_MAX, sizeof *m->att);
 	m->matt = calloc(MSG_ATT_MAX, sizeof *m->matt);

@@ -200,7 +200,7 @@ void view_selected(struct view *v, const struct acct_conn *c)
 	} else if (v->mode == VIEW_THREADS) {
 		mbx_cut(view_threads_start(v));
 	}
-	view_cache_selected(v, c);
+	view_cache_selected(v, (struct acct_conn *)c);
 	if (view_sort_wanted(v, c)) {
 		/* the order comes from the server; until then the rows are in arrival order */
 		v->sorted = false;

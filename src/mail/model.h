@@ -48,7 +48,9 @@
  * With a cache (account_opts.cache) a reopened mailbox shows its cached rows before the server
  * answers, then asks the server only for the UIDs and flags of the window, fills the envelopes
  * from the cache by UID and fetches the rest; fetched rows, flag and label changes and expunges
- * are written through.
+ * are written through. The cache's other rows are resynced: QRESYNC at SELECT when enabled, else
+ * CONDSTORE's UID FETCH ... (CHANGEDSINCE) (only changed messages answer), else a background
+ * flag resync of the cached UIDs in small batches that yield to the window (mailbox_cache.c).
  *
  * Errors: operations that fail give a state and a message in words: account_status() for the
  * connection (the status line), view_state()/view_error() for a view, message_info()->error for
@@ -116,6 +118,12 @@ struct account_opts {
 	/* Wire trace of both connections (conn 0 foreground, 1 background); may be NULL. */
 	void (*trace)(void *ctx, int conn, char dir, const char *data, size_t len);
 	void *trace_ctx;
+	/* text/html display parts: this command (split on blanks into argv, run without a shell;
+	   the part, decoded to UTF-8, on its stdin, the text on its stdout, within 5 s and 8 MiB;
+	   else the built-in converter, and message_info()->note says why). Borrowed: it must
+	   outlive the account. NULL or "" (the default): the built-in converter. The UI resolves
+	   the config's choice (html2text_find_filter() for w3m / lynx). */
+	const char *html_filter;
 };
 
 /* Fills *o with the defaults. */
@@ -337,6 +345,8 @@ struct message_info {
 	const struct message_attachment *attachments;
 	size_t n_links;           /* numbered links: [1] is links[0] */
 	const char *const *links;
+	const char *note;         /* "" or words for the status line (the html_filter failed and
+				     the built-in converter was used, ...) */
 };
 
 /* Opens message uid of view v: fetches its structure and only the part shown (BODY.PEEK: \Seen is
@@ -346,6 +356,20 @@ struct message *message_open(struct view *v, uint32_t uid);
 /* Valid until the next MODEL_MESSAGE for m or message_close(). */
 const struct message_info *message_info(const struct message *m);
 void message_more(struct message *m);
+/*
+ * Saves attachment i (< n_attachments) of a ready message into fd (the caller's, opened for
+ * writing; a regular file: writes to it are the only I/O that is not through the loop): fetches
+ * BODY.PEEK[section] on the view's session in pieces, undoes the transfer encoding (base64,
+ * quoted-printable) as the bytes arrive and writes them out, never holding the part whole.
+ * done(ctx, NULL) when every byte was written, done(ctx, why) otherwise (words for the user);
+ * called once, from the loop — or from inside view_close() / account_free() of m's view, which
+ * end the save (message_close() does not: the save goes on). The fd is not closed (on failure
+ * the caller removes what was written). Returns 0, or -1 with nothing started and done() not called (no such
+ * attachment, the message is not ready, the folder is not open, out of memory). Several saves
+ * may run at once.
+ */
+int message_save_attachment(struct message *m, size_t i, int fd,
+			    void (*done)(void *ctx, const char *err), void *ctx);
 void message_close(struct message **m);
 
 #endif

@@ -2,9 +2,11 @@
  * it_model — the mail model (src/mail/model.h) against Dovecot and the Gmail emulation: folders,
  * the first screen of INBOX compared with what the server says, live updates from another client
  * (new mail, flag changes) without reopening, threads and conversations, search, opening a
- * message. Run through it_model.sh (tests/harness/servers.py starts the servers).
+ * message, and the flag resync of a cached mailbox on reopen (QRESYNC on Dovecot, CONDSTORE
+ * CHANGEDSINCE on the Gmail emulation). Run through it_model.sh (tests/harness/servers.py starts the servers).
  *
- * `it_model --stats FILE SERVER` (SERVER = gmail | dovecot) opens INBOX once, waits for the first
+ * `it_model --stats FILE SERVER [all]` (SERVER = gmail | dovecot) opens INBOX (with `all`: the \All
+ * folder, on Gmail every message of the account) once, waits for the first
  * screen to settle and writes what the client sent (commands by name, bytes) as JSON to FILE:
  * it_model_scale.sh compares those of a small and a huge mailbox.
  */
@@ -17,10 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "base64.h"
 #include "buf.h"
+#include "mail/cache.h"
 #include "mail/charset.h"
 #include "mail/model.h"
 #include "mail/rfc2047.h"
@@ -41,7 +46,59 @@ struct mt {
 	char verbs[64][32];
 	unsigned verb_n[64];
 	size_t n_verbs;
+	/* the resync command on the foreground connection (SELECT ... QRESYNC or CHANGEDSINCE) and
+	 * the FETCH responses that answered it */
+	unsigned long last_tag, last_done, rs_tag, rs_prev;
+	bool rs_counting, rs_done, rs_qresync;
+	unsigned rs_fetch;
 };
+
+static unsigned long tag_num(const char *data, size_t len)
+{
+	if (len < 2 || data[0] != 'a')
+		return 0;
+	unsigned long n = 0;
+	for (size_t i = 1; i < len && data[i] >= '0' && data[i] <= '9'; i++)
+		n = n * 10 + (unsigned long)(data[i] - '0');
+	return n;
+}
+
+static bool has(const char *data, size_t len, const char *what)
+{
+	size_t w = strlen(what);
+	for (size_t i = 0; i + w <= len; i++)
+		if (memcmp(data + i, what, w) == 0)
+			return true;
+	return false;
+}
+
+/* Responses come in command order on one connection: the resync's FETCH responses are those
+ * between the tagged reply of the command sent before it and its own. */
+static void resync_trace(struct mt *m, char dir, const char *data, size_t len)
+{
+	unsigned long t = tag_num(data, len);
+	if (dir == '>') {
+		if (t && !m->rs_tag && (has(data, len, "CHANGEDSINCE") || has(data, len, "(QRESYNC"))) {
+			m->rs_tag = t;
+			m->rs_qresync = has(data, len, "(QRESYNC");
+			m->rs_prev = m->last_tag;
+			m->rs_counting = m->last_done >= m->last_tag;
+		}
+		if (t)
+			m->last_tag = t;
+		return;
+	}
+	if (t && t > m->last_done)
+		m->last_done = t;
+	if (!m->rs_tag || m->rs_done)
+		return;
+	if (t && t == m->rs_prev)
+		m->rs_counting = true;
+	else if (t && t == m->rs_tag)
+		m->rs_done = true;
+	else if (m->rs_counting && len > 2 && data[0] == '*' && has(data, len, " FETCH ("))
+		m->rs_fetch++;
+}
 
 static void on_changed(void *ctx, const struct model_change *ch)
 {
@@ -67,7 +124,8 @@ static void on_changed(void *ctx, const struct model_change *ch)
 static void on_trace(void *ctx, int conn, char dir, const char *data, size_t len)
 {
 	struct mt *m = ctx;
-	(void)conn;
+	if (conn == 0)
+		resync_trace(m, dir, data, len);
 	if (!m->count_wire)
 		return;
 	if (dir == '<') {
@@ -357,6 +415,111 @@ static void test_live(void **state)
 	mt_close(&m);
 }
 
+/* Reopening with a cache: flags changed by another client while skua was closed reach the rows,
+ * and the resync costs only the changed messages (QRESYNC on Dovecot, CHANGEDSINCE on Gmail). */
+static void test_resync(void **state)
+{
+	const struct it_server *srv = it_need(state);
+	char dir[] = "/tmp/it-model-resync-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct cache_opts cco = {.dir = dir};
+	struct cache *cache = cache_open("it-model-resync", &cco);
+	assert_non_null(cache);
+	assert_true(cache_usable(cache));
+	struct account_opts o;
+	account_opts_init(&o);
+	o.fill_batch = 0;
+	o.cache = cache;
+	struct mt m;
+	mt_open(&m, srv, &o);
+	struct view *v = view_open(m.a, "INBOX", VIEW_MESSAGES);
+	view_want(v, 0, SCREEN);
+	IT_WAIT((view_want(v, 0, SCREEN), rows_loaded(v, 0, SCREEN) && settled(&m)), "the first screen");
+	uint32_t uid[2];
+	uint64_t gm[2];
+	bool was[2];
+	for (int i = 0; i < 2; i++) {
+		struct view_row r;
+		assert_true(view_row(v, (size_t)(3 + 7 * i), &r));
+		uid[i] = r.uid;
+		gm[i] = r.gm_msgid;
+		was[i] = (r.flags & IMAP_FLAG_FLAGGED) != 0;
+	}
+	view_close(&v);
+	mt_close(&m);
+
+	/* skua is closed: another client flips \Flagged on two messages */
+	struct it_conn c;
+	struct it_conn_opts co = {.tls = CONFIG_TLS_NONE};
+	if (!srv->gmail) {
+		assert_int_equal(it_connect(&c, srv, &co), 0);
+		struct it_select sel;
+		assert_int_equal(it_select(&c, "INBOX", false, NULL, &sel), IMAP_OP_OK);
+		it_select_free(&sel);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (srv->gmail) {
+			char req[256];
+			snprintf(req, sizeof req, "{\"op\":\"set_flags\",\"msgid\":%llu,\"%s\":[\"\\\\Flagged\"]}",
+				 (unsigned long long)gm[i], was[i] ? "remove" : "add");
+			char *rep = it_gmail_control(req);
+			assert_non_null(strstr(rep, "\"ok\": true"));
+			free(rep);
+		} else {
+			char uidset[32];
+			snprintf(uidset, sizeof uidset, "%u", uid[i]);
+			struct imap_store_opts so = {.uid = true,
+						     .mode = was[i] ? IMAP_STORE_REMOVE : IMAP_STORE_ADD,
+						     .silent = true};
+			const char *fl[] = {"\\Flagged"};
+			assert_int_equal(it_store(&c, uidset, &so, false, fl, 1, NULL, NULL), IMAP_OP_OK);
+		}
+	}
+	if (!srv->gmail)
+		it_close(&c);
+
+	/* reopen: the cached screen, then the resync */
+	mt_open(&m, srv, &o);
+	v = view_open(m.a, "INBOX", VIEW_MESSAGES);
+	view_want(v, 0, SCREEN);
+	/* the cached screen, before the server answered */
+	assert_int_equal(view_state(v), VIEW_OPENING);
+	assert_true(view_count(v) > SCREEN);
+	for (size_t p = 0; p < SCREEN; p++) {
+		struct view_row r;
+		assert_true(view_row(v, p, &r));
+		assert_true(r.loaded);
+	}
+	IT_WAIT((view_want(v, 0, SCREEN), rows_loaded(v, 0, SCREEN) && settled(&m) && m.rs_done),
+		"the reopened screen and the resync");
+	for (int i = 0; i < 2; i++) {
+		struct view_row r;
+		size_t pos = view_find_uid(v, uid[i]);
+		assert_true(pos != SIZE_MAX);
+		assert_true(view_row(v, pos, &r));
+		assert_int_equal((r.flags & IMAP_FLAG_FLAGGED) != 0, !was[i]);
+	}
+	/* only the changed messages answered the resync */
+	if (getenv("IT_DEBUG"))
+		fprintf(stderr, "resync (%s): %u FETCH responses\n",
+			m.rs_qresync ? "QRESYNC" : "CHANGEDSINCE", m.rs_fetch);
+	assert_int_equal(m.rs_qresync, !srv->gmail); /* Dovecot offers QRESYNC, Gmail does not */
+	assert_true(m.rs_fetch >= 2);
+	assert_true(m.rs_fetch <= 4);
+	view_close(&v);
+	mt_close(&m);
+	char path[512];
+	snprintf(path, sizeof path, "%s", cache_path(cache));
+	cache_close(&cache);
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < 4; i++) {
+		char p[600];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 /* Thread rows; a conversation; search; opening a message. */
 static void test_threads_search_message(void **state)
 {
@@ -476,6 +639,145 @@ static void test_threads_search_message(void **state)
 	mt_close(&m);
 }
 
+/* ---- saving attachments -------------------------------------------------------------------- */
+
+struct saved {
+	int calls;
+	char err[512];
+};
+
+static void on_saved(void *ctx, const char *err)
+{
+	struct saved *s = ctx;
+	s->calls++;
+	snprintf(s->err, sizeof s->err, "%s", err ? err : "");
+}
+
+/* A message with a binary attachment (base64, big enough to stream as literals in pieces past
+ * the parser's inline size) and a quoted-printable text one; raw[] holds the binary bytes. */
+static char *make_att_msg(const unsigned char *raw, size_t n, size_t *len)
+{
+	struct buf b, enc;
+	buf_init(&b, (size_t)16 << 20);
+	buf_init(&enc, (size_t)16 << 20);
+	assert_int_equal(base64_encode(&enc, raw, n), BASE64_OK);
+	assert_int_equal(buf_append_str(&b,
+		"From: Saver <saver@example.org>\r\nTo: skua@example.com\r\nSubject: model save attachment\r\n"
+		"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <save-att@example.org>\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n"
+		"--zz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n"
+		"--zz\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n"
+		"Content-Disposition: attachment; filename=\"../../data.bin\"\r\n"
+		"Content-Transfer-Encoding: base64\r\n\r\n"), BUF_OK);
+	for (size_t i = 0; i < buf_len(&enc); i += 76) {
+		size_t k = buf_len(&enc) - i < 76 ? buf_len(&enc) - i : 76;
+		assert_int_equal(buf_append(&b, buf_data(&enc) + i, k), BUF_OK);
+		assert_int_equal(buf_append_str(&b, "\r\n"), BUF_OK);
+	}
+	assert_int_equal(buf_append_str(&b,
+		"--zz\r\nContent-Type: text/plain; charset=utf-8; name=\"notes.txt\"\r\n"
+		"Content-Disposition: attachment; filename=\"notes.txt\"\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		"caf=C3=A9 au lait, a soft=\r\n break and =3D\r\n"
+		"--zz--\r\n"), BUF_OK);
+	buf_free(&enc);
+	*len = buf_len(&b);
+	char *out = malloc(*len + 1);
+	assert_non_null(out);
+	memcpy(out, buf_data(&b), *len + 1);
+	buf_free(&b);
+	return out;
+}
+
+static void check_file(int fd, const void *want, size_t n)
+{
+	assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)n);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	unsigned char *got = malloc(n + 1);
+	assert_non_null(got);
+	size_t have = 0;
+	ssize_t r;
+	while (have < n && (r = read(fd, got + have, n - have)) > 0)
+		have += (size_t)r;
+	assert_int_equal(have, n);
+	assert_memory_equal(got, want, n);
+	free(got);
+}
+
+/* Saving attachments: every byte decoded as the server's part has it. */
+static void test_save_attachment(void **state)
+{
+	const struct it_server *srv = it_need(state);
+	size_t n = (size_t)700 << 10;
+	unsigned char *raw = malloc(n);
+	assert_non_null(raw);
+	for (size_t i = 0; i < n; i++)
+		raw[i] = (unsigned char)((i * 2654435761u) >> 13);
+	size_t len;
+	char *msg = make_att_msg(raw, n, &len);
+	struct it_conn c;
+	struct it_conn_opts co = {.tls = CONFIG_TLS_NONE};
+	assert_int_equal(it_connect(&c, srv, &co), 0);
+	uint32_t uid = 0;
+	assert_int_equal(it_append(&c, "INBOX", msg, len, NULL, NULL, &uid), IMAP_OP_OK);
+	free(msg);
+	it_close(&c);
+
+	struct mt m;
+	mt_open(&m, srv, NULL);
+	struct view *v = view_open(m.a, "INBOX", VIEW_MESSAGES);
+	assert_non_null(v);
+	IT_WAIT((view_want(v, 0, 5), rows_loaded(v, 0, 1)), "the first rows");
+	struct view_row r;
+	assert_true(view_row(v, 0, &r));
+	assert_string_equal(r.subject, "model save attachment");
+	assert_true(r.attachment);
+	struct message *mm = message_open(v, r.uid);
+	assert_non_null(mm);
+	IT_WAIT(message_info(mm)->state != MESSAGE_LOADING, "the message");
+	const struct message_info *mi = message_info(mm);
+	if (mi->state != MESSAGE_READY)
+		fail_msg("message: %s", mi->error);
+	assert_int_equal(mi->n_attachments, 2);
+	assert_string_equal(mi->attachments[0].name, "data.bin");
+	assert_string_equal(mi->attachments[1].name, "notes.txt");
+
+	char path[] = "/tmp/skua-it-save-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	struct saved s = {0};
+	assert_int_equal(message_save_attachment(mm, 0, fd, on_saved, &s), 0);
+	message_close(&mm); /* the save goes on without the message */
+	IT_WAIT(s.calls > 0, "the saved attachment");
+	assert_int_equal(s.calls, 1);
+	if (s.err[0])
+		fail_msg("save: %s", s.err);
+	check_file(fd, raw, n);
+	close(fd);
+
+	mm = message_open(v, r.uid);
+	IT_WAIT(message_info(mm)->state != MESSAGE_LOADING, "the message again");
+	char path2[] = "/tmp/skua-it-save-XXXXXX";
+	fd = mkstemp(path2);
+	assert_true(fd >= 0);
+	unlink(path2);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(message_save_attachment(mm, 1, fd, on_saved, &s), 0);
+	IT_WAIT(s.calls > 0, "the saved text attachment");
+	if (s.err[0])
+		fail_msg("save: %s", s.err);
+	/* the CRLF before "--zz--" belongs to the boundary (RFC 2046) */
+	static const char want[] = "café au lait, a soft break and =";
+	check_file(fd, want, strlen(want));
+	close(fd);
+	print_message("%s: saved a %zu-byte base64 attachment and a QP one, bytes equal\n", srv->name, n);
+	message_close(&mm);
+	view_close(&v);
+	mt_close(&m);
+	free(raw);
+}
+
 static bool state_is(struct mt *m, enum account_state want)
 {
 	struct account_status st;
@@ -520,7 +822,7 @@ static void test_reconnect(void **state)
 
 /* ---- --stats -------------------------------------------------------------------------------- */
 
-static int stats_mode(const char *file, const char *server)
+static int stats_mode(const char *file, const char *server, const char *which)
 {
 	const struct it_server *srv = strcmp(server, "gmail") == 0 ? &it_gmail : &it_dovecot;
 	if (!it_server_present(srv)) {
@@ -535,7 +837,14 @@ static int stats_mode(const char *file, const char *server)
 	struct mt m;
 	mt_open(&m, srv, &o);
 	m.count_wire = true;
-	struct view *v = view_open(m.a, "INBOX", VIEW_MESSAGES);
+	const char *folder = "INBOX";
+	if (which && strcmp(which, "all") == 0) {
+		/* the special-use \All folder (Gmail: every message of the account) */
+		IT_WAIT(folders_counted(&m), "the folder list");
+		folder = account_special_folder(m.a, FOLDER_ALL);
+		assert_non_null(folder);
+	}
+	struct view *v = view_open(m.a, folder, VIEW_MESSAGES);
 	view_want(v, 0, SCREEN);
 	IT_WAIT(rows_loaded(v, 0, SCREEN) && folders_counted(&m) && settled(&m), "the first screen");
 	/* let stragglers (a pending STATUS refresh, IDLE) go out */
@@ -576,8 +885,8 @@ int main(int argc, char **argv)
 	if (!it_loop)
 		return 1;
 	int rc;
-	if (argc == 4 && strcmp(argv[1], "--stats") == 0) {
-		rc = stats_mode(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "--stats") == 0) {
+		rc = stats_mode(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	} else {
 		const struct CMUnitTest tests[] = {
 			ON(test_folders, it_dovecot),
@@ -589,6 +898,10 @@ int main(int argc, char **argv)
 			ON(test_threads_search_message, it_dovecot),
 			ON(test_threads_search_message, it_gmail),
 			ON(test_reconnect, it_gmail),
+			ON(test_save_attachment, it_dovecot),
+			ON(test_save_attachment, it_gmail),
+			ON(test_resync, it_dovecot),
+			ON(test_resync, it_gmail),
 		};
 		rc = cmocka_run_group_tests(tests, NULL, NULL);
 	}

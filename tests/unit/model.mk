@@ -18,3 +18,14 @@ tests_unit_test_model_LDADD = $(TEST_LDADD)
 tests_unit_test_model_threads_SOURCES = tests/unit/test_model_threads.c $(MODEL_TEST_UTIL)
 tests_unit_test_model_threads_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_model_threads_LDADD = $(TEST_LDADD)
+## saving attachments (streaming decode into a file), the html_filter runner, both in the model
+UNIT_TESTS += tests/unit/test_decode_fd tests/unit/test_proc_run tests/unit/test_model_save
+tests_unit_test_decode_fd_SOURCES = tests/unit/test_decode_fd.c
+tests_unit_test_decode_fd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_decode_fd_LDADD = $(TEST_LDADD)
+tests_unit_test_proc_run_SOURCES = tests/unit/test_proc_run.c
+tests_unit_test_proc_run_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proc_run_LDADD = $(TEST_LDADD)
+tests_unit_test_model_save_SOURCES = tests/unit/test_model_save.c $(MODEL_TEST_UTIL)
+tests_unit_test_model_save_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_model_save_LDADD = $(TEST_LDADD)

@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "imap/ops.h"
 #include "imap/response.h"
+#include "imap/seqset.h"
 #include "loop.h"
 #include "mail/cache.h"
 #include "mail/account_int.h"
@@ -481,7 +483,8 @@ static void test_cache(void **state)
 	/* the check: UIDs and flags; the envelopes come from the cache, nothing else is fetched */
 	b.seen_flag = "\\Flagged";
 	size_t answered = mf_answer_fetches(&f, 0, gen_box, &b);
-	assert_int_equal(answered, 1);
+	/* the window's check, then (no CONDSTORE) the background flag resync of the cached UIDs */
+	assert_int_equal(answered, 2);
 	mf_expect_nothing(&f, 0);
 	assert_true(mf_row_loaded(v, 0, 20));
 	assert_true(view_row(v, 0, &r));
@@ -500,6 +503,359 @@ static void test_cache(void **state)
 		unlink(p);
 	}
 	rmdir(dir);
+}
+
+/* ---- flag resync on reopen (mailbox_cache.c) ---------------------------------------------- */
+
+struct rs_env {
+	char dir[64];
+	struct cache *cache;
+	struct account_opts o;
+};
+
+/* A cache that knows INBOX (UIDVALIDITY 7, UIDs 1..n, all \Seen) as of mod-sequence modseq. */
+static void rs_env_init(struct rs_env *e, uint32_t n, uint64_t modseq)
+{
+	snprintf(e->dir, sizeof e->dir, "/tmp/skua-model-rs-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	struct cache_opts co = {.dir = e->dir};
+	e->cache = cache_open("model-rs", &co);
+	assert_non_null(e->cache);
+	assert_true(cache_usable(e->cache));
+	struct cache_mailbox mb = {.name = "INBOX", .name_utf8 = "INBOX", .delim = '/',
+				   .uidvalidity = 7, .uidnext = n + 1, .exists = n,
+				   .highestmodseq = modseq};
+	assert_int_equal(cache_mailbox_put(e->cache, &mb), CACHE_OK);
+	struct cache_msg *ms = calloc(n, sizeof *ms);
+	char (*subj)[32] = calloc(n, sizeof *subj);
+	assert_non_null(ms);
+	assert_non_null(subj);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(subj[i], sizeof subj[i], "Cached %u", i + 1);
+		ms[i].uid = i + 1;
+		ms[i].have = CACHE_HAVE_FLAGS | CACHE_HAVE_META | CACHE_HAVE_ENVELOPE;
+		ms[i].flags = IMAP_FLAG_SEEN;
+		ms[i].internaldate = 1000 + i;
+		ms[i].date = 1000 + i;
+		ms[i].subject = subj[i];
+		ms[i].from_name = "Someone";
+		ms[i].from_addr = "someone@example.org";
+	}
+	assert_int_equal(cache_msgs_put(e->cache, "INBOX", 7, ms, n), CACHE_OK);
+	free(ms);
+	free(subj);
+	account_opts_init(&e->o);
+	e->o.batch = 20;
+	e->o.prefetch = 0;
+	e->o.fill_batch = 0;
+	e->o.cache = e->cache;
+}
+
+static void rs_env_free(struct rs_env *e)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s", cache_path(e->cache));
+	cache_close(&e->cache);
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < 4; i++) {
+		char p[600];
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(e->dir);
+}
+
+struct rs_seen {
+	uint32_t uid, flags;
+	bool found;
+};
+
+static int rs_get_one(void *ctx, const struct cache_msg *m)
+{
+	struct rs_seen *s = ctx;
+	if (m->uid == s->uid) {
+		s->found = true;
+		s->flags = m->flags;
+	}
+	return 0;
+}
+
+/* The cached flags of uid; false when the cache has no such row. */
+static bool rs_cached(struct cache *c, uint32_t uid, uint32_t *flags)
+{
+	struct seqset set;
+	seqset_init(&set);
+	assert_int_equal(seqset_add(&set, uid), SEQSET_OK);
+	struct rs_seen s = {.uid = uid};
+	assert_int_equal(cache_msgs_get(c, "INBOX", 7, &set, rs_get_one, &s), CACHE_OK);
+	seqset_free(&set);
+	*flags = s.flags;
+	return s.found;
+}
+
+static uint64_t rs_modseq(struct cache *c)
+{
+	struct cache_mailbox mb;
+	assert_int_equal(cache_mailbox_get(c, "INBOX", &mb), CACHE_OK);
+	return mb.highestmodseq;
+}
+
+/* "* seq FETCH (UID uid FLAGS (\Seen))" for seq lo..hi, uid = uid_of(seq), then the tagged OK */
+static void rs_answer_uids(struct mf *f, const char *tag, uint32_t lo, uint32_t hi,
+			   uint32_t (*uid_of)(uint32_t seq))
+{
+	char t[32];
+	snprintf(t, sizeof t, "%s", tag);
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	for (uint32_t q = lo; q <= hi; q++)
+		assert_int_equal(buf_printf(&b, "* %u FETCH (UID %u FLAGS (\\Seen))\r\n", q, uid_of(q)),
+				 BUF_OK);
+	assert_int_equal(buf_printf(&b, "%s OK\r\n", t), BUF_OK);
+	mf_reply(f, 0, "%s", buf_data(&b));
+	buf_free(&b);
+}
+
+static uint32_t same_uid(uint32_t seq)
+{
+	return seq;
+}
+
+/* CONDSTORE (no QRESYNC): SELECT (CONDSTORE), then UID FETCH 1:* ... (CHANGEDSINCE stored). Only
+ * the changed messages answer; they reach the cache, the provisional rows and the loaded rows;
+ * the new HIGHESTMODSEQ is stored once it ended. */
+static void test_resync_changedsince(void **state)
+{
+	(void)state;
+	struct rs_env e;
+	rs_env_init(&e, 100, 100);
+	struct mf f;
+	mf_start(&f, "IMAP4rev1 CONDSTORE", &e.o);
+	mf_list(&f, dovecot_list, 100);
+	struct view *v = view_open(f.a, "INBOX", VIEW_MESSAGES);
+	assert_non_null(v);
+	view_want(v, 0, 20);
+	assert_true(mf_row_loaded(v, 0, 20)); /* from the cache, before the server answers */
+	mf_spin(&f);
+	char t[32];
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "SELECT INBOX (CONDSTORE)"));
+	mf_reply(&f, 0, "* 100 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 101] x\r\n"
+			"* OK [HIGHESTMODSEQ 120] x\r\n%s OK [READ-WRITE] done\r\n", t);
+	/* the window first (a UID command in flight would hold sequence-number FETCHes back) */
+	char rt[32], wt[32];
+	snprintf(wt, sizeof wt, "%s", mf_expect_prefix(&f, 0, "FETCH 81:100 (UID FLAGS)"));
+	snprintf(rt, sizeof rt, "%s",
+		 mf_expect_prefix(&f, 0, "UID FETCH 1:* (UID FLAGS) (CHANGEDSINCE 100)"));
+	mf_expect_nothing(&f, 0);
+	/* the window's check first: rows filled from the cache */
+	rs_answer_uids(&f, wt, 81, 100, same_uid);
+	assert_true(mf_row_loaded(v, 0, 20));
+	struct view_row r;
+	assert_true(view_row(v, 0, &r));
+	assert_int_equal(r.uid, 100);
+	assert_int_equal(r.flags & (IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED), IMAP_FLAG_SEEN);
+	assert_int_equal(v->rs_done, 0);
+	/* two messages changed while skua was closed: one shown, one not loaded */
+	mf_reply(&f, 0, "* 100 FETCH (UID 100 FLAGS (\\Flagged) MODSEQ (110))\r\n"
+			"* 5 FETCH (UID 5 FLAGS (\\Seen \\Answered) MODSEQ (115))\r\n%s OK\r\n", rt);
+	assert_int_equal(v->rs_done, 3); /* 1 + the two FETCH responses */
+	assert_true(view_row(v, 0, &r));
+	assert_int_equal(r.flags & (IMAP_FLAG_SEEN | IMAP_FLAG_FLAGGED), IMAP_FLAG_FLAGGED);
+	uint32_t fl;
+	assert_true(rs_cached(e.cache, 100, &fl));
+	assert_int_equal(fl, IMAP_FLAG_FLAGGED);
+	assert_true(rs_cached(e.cache, 5, &fl));
+	assert_int_equal(fl, IMAP_FLAG_SEEN | IMAP_FLAG_ANSWERED);
+	assert_true(rs_cached(e.cache, 6, &fl));
+	assert_int_equal(fl, IMAP_FLAG_SEEN);
+	assert_int_equal(rs_modseq(e.cache), 120);
+	mf_expect_nothing(&f, 0);
+	view_close(&v);
+	mf_stop(&f);
+
+	/* again with nothing changed since: no resync command at all */
+	mf_start(&f, "IMAP4rev1 CONDSTORE", &e.o);
+	mf_list(&f, dovecot_list, 100);
+	v = view_open(f.a, "INBOX", VIEW_MESSAGES);
+	mf_spin(&f);
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "SELECT INBOX (CONDSTORE)"));
+	mf_reply(&f, 0, "* 100 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 101] x\r\n"
+			"* OK [HIGHESTMODSEQ 120] x\r\n%s OK done\r\n", t);
+	mf_expect_nothing(&f, 0);
+	assert_int_equal(v->rs_done, 1);
+	view_close(&v);
+	mf_stop(&f);
+	rs_env_free(&e);
+}
+
+static void rs_enabled(void *ctx, const struct imap_strings_result *r)
+{
+	*(int *)ctx = r->op.status == IMAP_OP_OK ? 1 : -1;
+}
+
+static uint32_t qr_uid(uint32_t seq)
+{
+	return seq < 90 ? seq : seq + 2; /* 90 and 91 vanished */
+}
+
+/* QRESYNC: SELECT ... (QRESYNC (uidvalidity modseq)); the changes and VANISHED (EARLIER) come with
+ * it and reach the cache; no further resync command. Live VANISHED of UIDs the table never learnt
+ * is placed by UID order without rebuilding the table. */
+static void test_resync_qresync(void **state)
+{
+	(void)state;
+	struct rs_env e;
+	rs_env_init(&e, 100, 100);
+	struct mf f;
+	mf_start(&f, "IMAP4rev1 ENABLE CONDSTORE QRESYNC", &e.o);
+	mf_list(&f, dovecot_list, 98);
+	static const char *const qr[] = {"QRESYNC"};
+	int en = 0;
+	assert_true(imap_op_enable(f.c[0].s, qr, 1, rs_enabled, &en) > 0);
+	mf_spin(&f);
+	char t[32];
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "ENABLE QRESYNC"));
+	mf_reply(&f, 0, "* ENABLED QRESYNC\r\n%s OK\r\n", t);
+	assert_int_equal(en, 1);
+	struct view *v = view_open(f.a, "INBOX", VIEW_MESSAGES);
+	assert_non_null(v);
+	f.shadow_view = v;
+	view_want(v, 0, 20);
+	mf_spin(&f);
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "SELECT INBOX (QRESYNC (7 100))"));
+	mf_reply(&f, 0, "* 98 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 101] x\r\n"
+			"* OK [HIGHESTMODSEQ 130] x\r\n* VANISHED (EARLIER) 90:91\r\n"
+			"* 97 FETCH (UID 99 FLAGS (\\Flagged $Work) MODSEQ (125))\r\n%s OK done\r\n", t);
+	assert_int_equal(v->rs_done, 2);
+	uint32_t fl;
+	assert_false(rs_cached(e.cache, 90, &fl));
+	assert_false(rs_cached(e.cache, 91, &fl));
+	assert_true(rs_cached(e.cache, 99, &fl));
+	assert_int_equal(fl, IMAP_FLAG_FLAGGED);
+	assert_true(rs_cached(e.cache, 89, &fl));
+	assert_int_equal(rs_modseq(e.cache), 130);
+	/* only the window's check follows: EXISTS told the sequence numbers */
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "FETCH 79:98 (UID FLAGS)"));
+	mf_expect_nothing(&f, 0);
+	rs_answer_uids(&f, t, 79, 98, qr_uid);
+	assert_true(mf_row_loaded(v, 0, 20));
+	struct view_row r;
+	assert_true(view_row(v, 1, &r));
+	assert_int_equal(r.uid, 99);
+	assert_string_equal(r.subject, "Cached 99");
+	/* live: UID 50 (never learnt) and UID 95 (shown at position 5) go */
+	f.shadow_reset = false;
+	mf_reply(&f, 0, "* VANISHED 50,95\r\n");
+	assert_false(f.shadow_reset);
+	assert_int_equal(view_count(v), 96);
+	assert_true(mf_row_loaded(v, 0, 19));
+	assert_true(view_row(v, 5, &r));
+	assert_int_equal(r.uid, 94);
+	assert_true(view_row(v, 4, &r));
+	assert_int_equal(r.uid, 96);
+	assert_false(rs_cached(e.cache, 95, &fl));
+	view_close(&v);
+	mf_stop(&f);
+	rs_env_free(&e);
+}
+
+/* No CONDSTORE: the cached UIDs are asked again in the background, newest first, one small batch
+ * at a time, only while nothing else of the view is in flight; what did not answer leaves the
+ * cache; closing the view cancels it. */
+static void test_resync_full(void **state)
+{
+	(void)state;
+	struct rs_env e;
+	rs_env_init(&e, 600, 0);
+	struct mf f;
+	mf_start(&f, "IMAP4rev1", &e.o);
+	mf_list(&f, dovecot_list, 600);
+	struct view *v = view_open(f.a, "INBOX", VIEW_MESSAGES);
+	view_want(v, 0, 20);
+	mf_spin(&f);
+	char t[32];
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "SELECT INBOX"));
+	assert_null(strstr(f.c[0].line, "CONDSTORE"));
+	mf_reply(&f, 0, "* 600 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n* OK [UIDNEXT 601] x\r\n%s OK\r\n", t);
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "FETCH 581:600 (UID FLAGS)"));
+	mf_expect_nothing(&f, 0); /* the resync waits for what the user looks at */
+	rs_answer_uids(&f, t, 581, 600, same_uid);
+	assert_true(mf_row_loaded(v, 0, 20));
+	char rt[32];
+	snprintf(rt, sizeof rt, "%s", mf_expect_prefix(&f, 0, "UID FETCH 401:600 (UID FLAGS)"));
+	/* the user scrolls while it is in flight: the visible rows are planned at once and go
+	 * out as soon as that one small batch ends (RFC 3501 5.5: a sequence-number FETCH does
+	 * not join a UID command in flight) */
+	view_want(v, 100, 20);
+	mf_expect_nothing(&f, 0);
+	/* the resync batch answers: UID 400 is gone, 600 was flagged elsewhere */
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	for (uint32_t u = 401, q = 401; u <= 600; u++, q++) {
+		if (u == 450) {
+			q--;
+			continue;
+		}
+		assert_int_equal(buf_printf(&b, "* %u FETCH (UID %u FLAGS (%s))\r\n", q, u,
+					    u == 600 ? "\\Flagged" : "\\Seen"), BUF_OK);
+	}
+	assert_int_equal(buf_printf(&b, "%s OK\r\n", rt), BUF_OK);
+	mf_reply(&f, 0, "%s", buf_data(&b));
+	buf_free(&b);
+	uint32_t fl;
+	assert_false(rs_cached(e.cache, 450, &fl));
+	assert_true(rs_cached(e.cache, 449, &fl));
+	assert_true(rs_cached(e.cache, 600, &fl));
+	assert_int_equal(fl, IMAP_FLAG_FLAGGED);
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "FETCH 481:500 (UID FLAGS)"));
+	mf_expect_nothing(&f, 0); /* the visible batch is in flight: no next resync batch */
+	rs_answer_uids(&f, t, 481, 500, same_uid);
+	snprintf(rt, sizeof rt, "%s", mf_expect_prefix(&f, 0, "UID FETCH 201:400 (UID FLAGS)"));
+	assert_int_equal(v->rs_done, 0);
+	assert_int_equal(rs_modseq(e.cache), 0);
+	/* closing the view cancels the rest */
+	view_close(&v);
+	mf_reply(&f, 0, "* 5 FETCH (UID 105 FLAGS ())\r\n%s OK\r\n", rt);
+	mf_expect_nothing(&f, 0);
+	assert_true(rs_cached(e.cache, 105, &fl));
+	assert_int_equal(fl, IMAP_FLAG_SEEN);
+	mf_stop(&f);
+	rs_env_free(&e);
+}
+
+/* UIDVALIDITY changed: the cache of that mailbox is dropped and the rows come from the server. */
+static void test_resync_uidvalidity(void **state)
+{
+	(void)state;
+	struct rs_env e;
+	rs_env_init(&e, 30, 50);
+	struct mf f;
+	mf_start(&f, "IMAP4rev1 CONDSTORE", &e.o);
+	mf_list(&f, dovecot_list, 30);
+	struct view *v = view_open(f.a, "INBOX", VIEW_MESSAGES);
+	view_want(v, 0, 20);
+	assert_true(mf_row_loaded(v, 0, 20));
+	mf_spin(&f);
+	char t[32];
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "SELECT INBOX (CONDSTORE)"));
+	mf_reply(&f, 0, "* 30 EXISTS\r\n* OK [UIDVALIDITY 8] x\r\n* OK [UIDNEXT 31] x\r\n"
+			"* OK [HIGHESTMODSEQ 60] x\r\n%s OK\r\n", t);
+	struct cache_mailbox mb;
+	assert_int_equal(cache_mailbox_get(e.cache, "INBOX", &mb), CACHE_OK);
+	assert_int_equal(mb.uidvalidity, 8);
+	assert_int_equal(mb.highestmodseq, 60);
+	struct cache_counts cnt;
+	assert_int_equal(cache_msgs_count(e.cache, "INBOX", 8, &cnt), CACHE_OK);
+	assert_int_equal(cnt.total, 0);
+	/* no resync (nothing cached); the window is checked, then fetched whole by UID */
+	snprintf(t, sizeof t, "%s", mf_expect_prefix(&f, 0, "FETCH 11:30 (UID FLAGS)"));
+	mf_expect_nothing(&f, 0);
+	assert_false(mf_row_loaded(v, 0, 1));
+	rs_answer_uids(&f, t, 11, 30, same_uid);
+	mf_expect_prefix(&f, 0, "UID FETCH 11:30 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE");
+	view_close(&v);
+	mf_stop(&f);
+	rs_env_free(&e);
 }
 
 static uint32_t sort_box[8];
@@ -597,6 +953,10 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_resync_changedsince),
+		cmocka_unit_test(test_resync_qresync),
+		cmocka_unit_test(test_resync_full),
+		cmocka_unit_test(test_resync_uidvalidity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
