@@ -43,7 +43,9 @@ Content-Transfer-Encoding: base64
 
 JVBERi0xLjQKJcOkw7zDtsOfCg==
 --outer--
-""" % time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime())
+""" % time.strftime('%a, %d %b %Y %H:%M:%S +0000', time.gmtime(time.time() + 120))
+# Dated two minutes ahead so it sorts above "E2E other message" (delivered now) even when both
+# land in the same second: the list is newest first by date.
 
 
 def main():
