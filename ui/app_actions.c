@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "app.h"
+#include "complete.h"
 
 #include "conf.h"
 #include "imap/response.h"
@@ -88,24 +89,6 @@ static bool is_gmail(struct app *app)
 	return st.gmail;
 }
 
-static void vec_add(char ***v, size_t *n, size_t *cap, const char *s)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i], s))
-			return;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 32;
-		char **nv = realloc(*v, c * sizeof *nv);
-		if (!nv)
-			return;
-		*v = nv;
-		*cap = c;
-	}
-	char *d = strdup(s);
-	if (d)
-		(*v)[(*n)++] = d;
-}
-
 /* Folder names for completion: selectable ones; labels_only leaves out INBOX and special
  * folders (Gmail's labels). */
 static char **folder_names(struct app *app, bool labels_only, size_t *n, size_t *cap)
@@ -120,7 +103,7 @@ static char **folder_names(struct app *app, bool labels_only, size_t *n, size_t 
 			continue;
 		if (labels_only && fi.role != FOLDER_NORMAL)
 			continue;
-		vec_add(&v, n, cap, fi.name);
+		complete_add(&v, n, cap, fi.name);
 	}
 	return v;
 }

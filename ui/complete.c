@@ -3,6 +3,7 @@
 
 #include "complete.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -224,4 +225,22 @@ void le_kill_word(struct lineedit *le)
 	while (p > 0 && le->text[p - 1] != ' ')
 		p--;
 	cut(le, p, le->cur);
+}
+
+void complete_add(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 32;
+		char **nv = realloc(*v, c * sizeof *nv);
+		if (!nv)
+			return;
+		*v = nv;
+		*cap = c;
+	}
+	char *d = strdup(s);
+	if (d)
+		(*v)[(*n)++] = d;
 }

@@ -18,6 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Appends a copy of s to a growable candidate list (*v, *n used, *cap allocated) unless it is
+ * there already. The caller frees the strings and the array. Out of memory: s is left out. */
+void complete_add(char ***v, size_t *n, size_t *cap, const char *s);
+
 /* Writes up to cap indexes of matching candidates to out; returns how many match in all. */
 size_t complete_match(const char *const *cands, size_t n, const char *input, size_t *out, size_t cap);
 /* Bytes of the longest common prefix (case-sensitive, whole UTF-8 characters) of the chosen

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "app.h"
+#include "complete.h"
 
 #include "imap/response.h"
 #include "mail/model.h"
@@ -706,24 +707,6 @@ size_t lpane_targets(struct app *app, struct view **vp, uint32_t **uidsp, bool *
 	return n;
 }
 
-static void add_unique(char ***v, size_t *n, size_t *cap, const char *s)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i], s))
-			return;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 32;
-		char **nv = realloc(*v, c * sizeof *nv);
-		if (!nv)
-			return;
-		*v = nv;
-		*cap = c;
-	}
-	char *d = strdup(s);
-	if (d)
-		(*v)[(*n)++] = d;
-}
-
 void lpane_collect_labels(struct app *app, char ***v, size_t *n, size_t *cap)
 {
 	struct lstate *s = S(app);
@@ -737,7 +720,7 @@ void lpane_collect_labels(struct app *app, char ***v, size_t *n, size_t *cap)
 			continue;
 		for (size_t k = 0; k < r.n_labels; k++)
 			if (r.labels[k][0] != '\\')
-				add_unique(v, n, cap, r.labels[k]);
+				complete_add(v, n, cap, r.labels[k]);
 	}
 }
 

@@ -229,6 +229,8 @@ void view_cache_put(struct view *v, const size_t *idx, size_t n);
 
 /* mailbox_rec.c */
 struct mbx_rec *mbx_rec_from_fetch(const struct imap_fetch_msg *m, bool gmail);
+/* Fills a message row's loaded fields from a record and the message's flag bits. */
+void mbx_rec_fill_row(struct view_row *out, const struct mbx_rec *r, uint32_t flags);
 int64_t mbx_parse_date(const char *s, size_t n);
 /* "Name <addr>, ..." (full=true) or "Name, addr, ..." (full=false) of an address list. */
 __attribute__((warn_unused_result))

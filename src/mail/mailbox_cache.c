@@ -128,24 +128,8 @@ bool view_cache_row(struct view *v, size_t pos, struct view_row *out)
 	if (!p->n || pos < p->first || pos >= p->first + p->n)
 		return false;
 	size_t i = pos - p->first;
-	const struct mbx_rec *r = p->recs[i];
-	out->loaded = true;
 	out->uid = p->uids[i];
-	out->flags = p->flags[i];
-	out->date = r->date;
-	out->subject = r->subject;
-	out->from = r->from[0] ? r->from : r->from_addr;
-	out->from_addr = r->from_addr;
-	out->size = r->size;
-	out->attachment = r->attachment;
-	out->n_labels = r->n_labels;
-	out->labels = (const char *const *)r->labels;
-	out->gm_msgid = r->gm_msgid;
-	out->gm_thrid = r->gm_thrid;
-	out->n_msgs = 1;
-	out->n_unread = (p->flags[i] & IMAP_FLAG_SEEN) ? 0 : 1;
-	out->n_people = 1;
-	out->people[0] = out->from;
+	mbx_rec_fill_row(out, p->recs[i], p->flags[i]);
 	return true;
 }
 

@@ -333,3 +333,23 @@ struct mbx_rec *mbx_rec_from_fetch(const struct imap_fetch_msg *m, bool gmail)
 	buf_free(&refs);
 	return r;
 }
+
+void mbx_rec_fill_row(struct view_row *out, const struct mbx_rec *r, uint32_t flags)
+{
+	out->loaded = true;
+	out->flags = flags;
+	out->date = r->date;
+	out->subject = r->subject;
+	out->from = r->from[0] ? r->from : r->from_addr;
+	out->from_addr = r->from_addr;
+	out->size = r->size;
+	out->attachment = r->attachment;
+	out->n_labels = r->n_labels;
+	out->labels = (const char *const *)r->labels;
+	out->gm_msgid = r->gm_msgid;
+	out->gm_thrid = r->gm_thrid;
+	out->n_msgs = 1;
+	out->n_unread = (flags & IMAP_FLAG_SEEN) ? 0 : 1;
+	out->n_people = 1;
+	out->people[0] = out->from;
+}

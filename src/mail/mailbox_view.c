@@ -326,22 +326,7 @@ static void fill_row(struct view_row *out, const struct mbx_slot *s)
 	out->flags = s->bits & MBX_S_SYSMASK;
 	if (!s->rec)
 		return;
-	const struct mbx_rec *r = s->rec;
-	out->loaded = true;
-	out->date = r->date;
-	out->subject = r->subject;
-	out->from = r->from[0] ? r->from : r->from_addr;
-	out->from_addr = r->from_addr;
-	out->size = r->size;
-	out->attachment = r->attachment;
-	out->n_labels = r->n_labels;
-	out->labels = (const char *const *)r->labels;
-	out->gm_msgid = r->gm_msgid;
-	out->gm_thrid = r->gm_thrid;
-	out->n_msgs = 1;
-	out->n_unread = (s->bits & IMAP_FLAG_SEEN) ? 0 : 1;
-	out->n_people = 1;
-	out->people[0] = out->from;
+	mbx_rec_fill_row(out, s->rec, s->bits & MBX_S_SYSMASK);
 }
 
 bool view_row(struct view *v, size_t pos, struct view_row *out)
