@@ -13,7 +13,7 @@ touches no system service and is stopped by PID when the command it wraps ends:
   hoodiecrow  the npm package hoodiecrow-imap (partial X-GM-EXT-1), a second opinion.
 
 Usage:
-  servers.py run [--dovecot] [--gmail] [--hoodiecrow] [--messages N] [--seed S] -- CMD [ARG...]
+  servers.py run [--dovecot] [--gmail] [--hoodiecrow] [--messages N] [--seed S] [--flat] -- CMD [ARG...]
       start the servers, run CMD with the environment below, stop the servers, exit with
       CMD's status.
   servers.py serve gmail|dovecot|hoodiecrow [--messages N] [--env-file F]
@@ -145,7 +145,7 @@ class Server:
 
 # --------------------------------------------------------------------------- dovecot
 
-def start_dovecot(work, certs, messages, seed):
+def start_dovecot(work, certs, messages, seed, flat=False):
     dovecot = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
     if not dovecot or not os.path.exists("/usr/lib/dovecot/imap"):
         raise ServerError("Dovecot's IMAP server is needed (Debian: apt-get install dovecot-imapd)")
@@ -155,7 +155,7 @@ def start_dovecot(work, certs, messages, seed):
     maildir = os.path.join(home, "Maildir")
     sys.path.insert(0, SERVERS_DIR)
     import make_maildir  # tests/servers/make_maildir.py: the Gmail generator's mail as a Maildir
-    make_maildir.write_maildir(maildir, messages, seed, USER)
+    make_maildir.write_maildir(maildir, messages, seed, USER, flat)
 
     if os.geteuid() == 0:
         # As root Dovecot drops privileges; the mail belongs to an unprivileged user.
@@ -336,7 +336,7 @@ def start_hoodiecrow(work):
 
 # --------------------------------------------------------------------------- driver
 
-def start(names, messages, seed, work):
+def start(names, messages, seed, work, flat=False):
     certs = make_certs(work)
     env = {
         "SKUA_TEST_CA": certs["ca"],
@@ -351,7 +351,7 @@ def start(names, messages, seed, work):
     try:
         for name in names:
             if name == "dovecot":
-                s = start_dovecot(work, certs, messages, seed)
+                s = start_dovecot(work, certs, messages, seed, flat)
             elif name == "gmail":
                 s = start_gmail(work, certs, messages, seed)
             elif name == "hoodiecrow":
@@ -376,7 +376,7 @@ def cmd_run(args):
     status = 1
     try:
         try:
-            started, env = start(names, args.messages, args.seed, work)
+            started, env = start(names, args.messages, args.seed, work, args.flat)
         except ServerError as e:
             print(f"servers.py: cannot start the test servers: {e}", file=sys.stderr)
             if in_ci():
@@ -436,6 +436,8 @@ def main():
     r.add_argument("--messages", type=int, default=int(os.environ.get("SKUA_TEST_MESSAGES", "200")))
     r.add_argument("--seed", type=int, default=1)
     r.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    r.add_argument("--flat", action="store_true",
+                   help="Dovecot: every generated message in INBOX (one large mailbox)")
     r.add_argument("command", nargs=argparse.REMAINDER)
     s = sub.add_parser("serve", help="start one server and keep it running")
     s.add_argument("server", choices=("dovecot", "gmail", "hoodiecrow"))

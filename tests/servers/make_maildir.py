@@ -9,7 +9,7 @@ account looks like: one folder per message instead of labels —
 user labels that are valid IMAP atoms also become keywords. Flags map to Maildir info letters and
 the message date to the file's mtime (Dovecot's INTERNALDATE).
 
-Usage: make_maildir.py MAILDIR --messages N [--seed S] [--user ADDRESS]
+Usage: make_maildir.py MAILDIR --messages N [--seed S] [--user ADDRESS] [--flat]
 """
 
 import argparse
@@ -52,7 +52,8 @@ def make_dirs(path):
         os.makedirs(os.path.join(path, sub), exist_ok=True)
 
 
-def write_maildir(maildir, n, seed, user):
+def write_maildir(maildir, n, seed, user, flat=False):
+    """flat: every message in INBOX (a single large mailbox, for scale tests)."""
     acct = g.Account(n, seed, user)
     keywords = [lab for lab in g.USER_LABELS if is_atom(lab)][:26]
     kw_letter = {k: chr(ord("a") + i) for i, k in enumerate(keywords)}
@@ -65,7 +66,7 @@ def write_maildir(maildir, n, seed, user):
         made.add(lab)
     for i in range(n):
         labels = acct.labelsets[acct.lset[i]]
-        folder = folder_for(labels)
+        folder = "INBOX" if flat else folder_for(labels)
         d = disk_dir(maildir, folder)
         raw = acct.render(i)
         flags = acct.flags[i]
@@ -91,8 +92,9 @@ def main():
     ap.add_argument("--messages", type=int, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--user", default="skua@example.com")
+    ap.add_argument("--flat", action="store_true", help="every message in INBOX")
     a = ap.parse_args()
-    write_maildir(a.maildir, a.messages, a.seed, a.user)
+    write_maildir(a.maildir, a.messages, a.seed, a.user, a.flat)
 
 
 if __name__ == "__main__":
