@@ -117,8 +117,10 @@ void app_changed(void *ctx, const struct model_change *ch)
 		app_dirty(app, PANE_FOLDERS, DIRTY_RECALC | DIRTY_DRAW);
 		app->status_dirty = true;
 	}
-	if (ch->what & (MODEL_ROWS | MODEL_COUNT | MODEL_VIEW))
+	if (ch->what & (MODEL_ROWS | MODEL_COUNT | MODEL_VIEW)) {
 		lpane_model(app, ch);
+		app->status_dirty = true; /* the loaded count */
+	}
 	if (ch->what & MODEL_MESSAGE)
 		mpane_model(app, ch);
 	if ((ch->what & MODEL_ALERT) && ch->text)

@@ -112,14 +112,24 @@ void draw_status(struct app *app)
 				}
 			}
 		}
+		/* while the account fetches, how much of the list is in: "350/2221 messages" */
+		char count[48];
+		size_t loaded = view_loaded(v);
+		struct account_status fst = {0};
+		if (a)
+			account_status(a, &fst);
+		if (fst.busy && msgs && loaded < msgs)
+			snprintf(count, sizeof count, "%zu/%zu", loaded, msgs);
+		else
+			snprintf(count, sizeof count, "%zu", msgs);
 		if (getmaxx(w) < 60)
 			tmp[0] = '\0'; /* a narrow terminal: the folder name and the connection first */
 		else if (view_state(v) == VIEW_OPENING && !msgs)
 			snprintf(tmp, sizeof tmp, lpane_in_search(app) ? "searching..." : "opening...");
 		else if (have_unread)
-			snprintf(tmp, sizeof tmp, "%zu messages, %u unread", msgs, unread);
+			snprintf(tmp, sizeof tmp, "%s messages, %u unread", count, unread);
 		else
-			snprintf(tmp, sizeof tmp, "%zu %s", msgs, lpane_in_search(app) ? "found" : "messages");
+			snprintf(tmp, sizeof tmp, "%s %s", count, lpane_in_search(app) ? "found" : "messages");
 		if (tmp[0])
 			status_part(&left, tmp);
 		if (view_state(v) == VIEW_OPENING && msgs)

@@ -306,6 +306,11 @@ size_t view_messages(const struct view *v)
 	return v->t.n;
 }
 
+size_t view_loaded(const struct view *v)
+{
+	return v->t.n_recs;
+}
+
 size_t view_pos_index(struct view *v, size_t pos)
 {
 	if (v->sorted)

@@ -264,6 +264,9 @@ size_t view_count(const struct view *v);
 bool view_more(const struct view *v);
 /* Messages in the view (the mailbox's EXISTS for a mailbox view). */
 size_t view_messages(const struct view *v);
+/* Messages whose list data (envelope, flags) has been fetched so far: with view_messages(), the
+ * progress of loading for the status line. */
+size_t view_loaded(const struct view *v);
 
 /* The UI shows rows [first, first + count): fetch those first, then the prefetch margin. Cheap
  * when nothing changed; call it on every redraw (and after MODEL_COUNT: the model keeps the
